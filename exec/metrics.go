@@ -1,0 +1,101 @@
+package exec
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// Metrics counts what one operator did. The counters are atomic so that the
+// tasks of a parallel stage can share one Metrics per plan node and a
+// progress reporter can read them while the query runs.
+type Metrics struct {
+	RowsOut      atomic.Int64 // live rows returned by Next
+	Batches      atomic.Int64 // batches returned by Next
+	Nanos        atomic.Int64 // wall time inside Open, Next and Close, children included
+	PeakReserved atomic.Int64 // largest memory reservation observed
+	// Extra holds operator-specific counters (groups, build rows, probe
+	// rows…), set once at construction and updated atomically.
+	Extra []*Counter
+}
+
+// Counter is a named operator-specific metric.
+type Counter struct {
+	Name  string
+	Value atomic.Int64
+}
+
+// NewCounter adds a named counter to m and returns it.
+func (m *Metrics) NewCounter(name string) *Counter {
+	c := &Counter{Name: name}
+	m.Extra = append(m.Extra, c)
+	return c
+}
+
+// Counter returns the extra counter with the given name, or nil.
+func (m *Metrics) Counter(name string) *Counter {
+	for _, c := range m.Extra {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// ObservePeak raises PeakReserved to n if n is larger.
+func (m *Metrics) ObservePeak(n int64) {
+	if m == nil {
+		return
+	}
+	for {
+		cur := m.PeakReserved.Load()
+		if n <= cur || m.PeakReserved.CompareAndSwap(cur, n) {
+			return
+		}
+	}
+}
+
+// Instrument wraps op so that its output rows, batches and time are counted
+// in m. It returns op itself when m is nil.
+func Instrument(op Operator, m *Metrics) Operator {
+	if m == nil {
+		return op
+	}
+	return &instrumentedOp{in: op, m: m}
+}
+
+type instrumentedOp struct {
+	in Operator
+	m  *Metrics
+}
+
+var _ Operator = (*instrumentedOp)(nil)
+
+func (o *instrumentedOp) Schema() *arrow.Schema { return o.in.Schema() }
+
+func (o *instrumentedOp) Open(ctx context.Context) error {
+	start := time.Now()
+	err := o.in.Open(ctx)
+	o.m.Nanos.Add(int64(time.Since(start)))
+	return err
+}
+
+func (o *instrumentedOp) Next(ctx context.Context) (Batch, error) {
+	start := time.Now()
+	b, err := o.in.Next(ctx)
+	o.m.Nanos.Add(int64(time.Since(start)))
+	if err == nil {
+		o.m.RowsOut.Add(int64(b.Len()))
+		o.m.Batches.Add(1)
+	}
+	return b, err
+}
+
+func (o *instrumentedOp) Close() error {
+	start := time.Now()
+	err := o.in.Close()
+	o.m.Nanos.Add(int64(time.Since(start)))
+	return err
+}
