@@ -61,7 +61,7 @@ func (b *Binary) String() string {
 // unambiguous without precedence rules.
 func operand(e Expr) string {
 	switch e.(type) {
-	case *Binary, *Alias:
+	case *Binary, *Unary, *In, *Alias:
 		return "(" + e.String() + ")"
 	}
 	return e.String()
