@@ -7,25 +7,21 @@ import (
 	"io"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
 )
 
 // NewUnion returns the batches of each input in turn (UNION ALL). Inputs must
 // have the same column types as schema (the planner casts branches first);
-// their records are relabelled with schema, zero-copy.
+// their records are relabelled with schema, zero-copy (NewColumnSelect).
 func NewUnion(schema *arrow.Schema, inputs []Operator) (Operator, error) {
+	relabelled := make([]Operator, len(inputs))
 	for i, in := range inputs {
-		s := in.Schema()
-		if s.NumFields() != schema.NumFields() {
-			return nil, fmt.Errorf("union: input %d has %d columns, want %d", i, s.NumFields(), schema.NumFields())
+		op, err := NewColumnSelect(in, nil, schema)
+		if err != nil {
+			return nil, fmt.Errorf("union input %d: %w", i, err)
 		}
-		for c := range s.Fields() {
-			if !arrow.TypeEqual(s.Field(c).Type, schema.Field(c).Type) {
-				return nil, fmt.Errorf("union: input %d column %d is %s, want %s", i, c, s.Field(c).Type, schema.Field(c).Type)
-			}
-		}
+		relabelled[i] = op
 	}
-	return &unionOp{schema: schema, inputs: inputs}, nil
+	return &unionOp{schema: schema, inputs: relabelled}, nil
 }
 
 type unionOp struct {
@@ -57,12 +53,7 @@ func (u *unionOp) Next(ctx context.Context) (Batch, error) {
 		if err != nil {
 			return Batch{}, err
 		}
-		if b.Rec.Schema().Equal(u.schema) {
-			return b, nil
-		}
-		rec := array.NewRecord(u.schema, b.Rec.Columns(), b.Rec.NumRows())
-		b.Rec.Release()
-		return Batch{Rec: rec, Sel: b.Sel}, nil
+		return b, nil
 	}
 	return Batch{}, io.EOF
 }

@@ -51,6 +51,11 @@ type ColumnError struct {
 func (e *ColumnError) Error() string {
 	var sb strings.Builder
 	if e.ambiguous {
+		for _, q := range e.Qualifiers {
+			if q == "" {
+				return fmt.Sprintf("ambiguous column %q: %d input columns have that name; alias the inputs and qualify the reference", e.Name, len(e.Qualifiers))
+			}
+		}
 		fmt.Fprintf(&sb, "ambiguous column %q: it exists in %s; qualify it", e.Name, strings.Join(e.Qualifiers, " and "))
 		for i, q := range e.Qualifiers {
 			if i == 0 {

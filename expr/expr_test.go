@@ -162,3 +162,13 @@ func TestTransformAndWithChildren(t *testing.T) {
 	require.False(t, ContainsAgg(e))
 	require.Panics(t, func() { Unwrap(e).WithChildren(nil) })
 }
+
+func TestAmbiguousWithoutQualifiers(t *testing.T) {
+	s := arrow.NewSchema([]arrow.Field{
+		{Name: "grp", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "grp", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	_, err := Col("grp").Type(s)
+	require.ErrorIs(t, err, ErrAmbiguousColumn)
+	require.EqualError(t, err, `ambiguous column "grp": 2 input columns have that name; alias the inputs and qualify the reference`)
+}

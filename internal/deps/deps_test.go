@@ -27,7 +27,7 @@ var allowed = map[string][]string{
 	"frame":          {"plan", "plan/*", "exec", "exec/*", "expr", "io/*"},
 	"internal/deps":  {},
 	"internal/*":     {"expr", "io/*", "plan", "plan/*", "exec", "exec/*"},
-	"examples/*":     {"frame", "expr", "io/*"},
+	"examples/*":     {"frame", "expr", "io/*", "internal/datagen"},
 	"bench":          {"frame", "expr", "io/*", "exec", "exec/*", "internal/*"},
 }
 
