@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"plan/physical":  {"plan", "plan/optimize", "exec", "exec/*", "expr", "io/*"},
 	"frame":          {"plan", "plan/*", "exec", "exec/*", "expr", "io/*"},
 	"internal/deps":  {},
-	"internal/*":     {"expr", "io/*", "plan", "plan/*", "exec", "exec/*"},
+	"internal/*":     {"expr", "io/*", "plan", "plan/*", "exec", "exec/*", "internal/reference"},
 	"examples/*":     {"frame", "expr", "io/*", "internal/datagen"},
 	"bench":          {"frame", "expr", "io/*", "exec", "exec/*", "internal/*"},
 }
