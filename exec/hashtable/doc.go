@@ -2,15 +2,17 @@
 // ids. It is the shared core of hash aggregation, DISTINCT and hash joins,
 // and supplies the row hash of the shuffle partitioner (HashRows).
 //
-// A Table is an open-addressing array of 16-byte slots kept at most half
-// full, plus the distinct keys stored column by column in group-id order:
+// A Table is an open-addressing array of 16-byte slots (linear probing, at
+// most 1/8 full while the array is small and cache-resident, at most 1/2
+// full beyond 2 MiB), plus the distinct keys stored column by column in
+// group-id order:
 //
-//	slots (linear probing)          key stores, one per column
-//	┌──────────────┬─────────┐      ┌────────────┐ ┌───────────────────────┐
-//	│ key or hash  │ id + 1  │ ───▶ │ []T + nulls│ │ offsets + bytes + nulls│
-//	├──────────────┼─────────┤      └────────────┘ └───────────────────────┘
-//	│      0       │    0    │ empty    group 0, 1, 2, ... in first-seen order
-//	└──────────────┴─────────┘
+//	slots                        key stores, one per column, by group id
+//	+-------------+--------+     +--------------+  +-------------------------+
+//	| key or hash | id + 1 | --> | []T + nulls  |  | offsets + bytes + nulls |
+//	+-------------+--------+     +--------------+  +-------------------------+
+//	|      0      |   0    |     (empty slot)
+//	+-------------+--------+
 //
 // Two layouts share that slot array:
 //

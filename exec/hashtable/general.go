@@ -12,12 +12,14 @@ import (
 //
 //	1. hash every live row (rowHashes, column by column);
 //	2. probe by hash alone: an empty slot starts a new group, an equal hash
-//	   makes the group a candidate;
+//	   makes the group the row's candidate;
 //	3. append the keys of the new groups to the stores, column by column;
-//	4. verify the candidates, column by column.
+//	4. verify every row against its group, column by column.
 //
 // Passes 3 and 4 are typed loops per column instead of per-row calls
-// through the store interface. A failed verification means two different
+// through the store interface. Pass 4 also checks the rows that created
+// groups (they trivially match), which is cheaper than keeping a list of
+// candidates in the probe loop. A failed verification means two different
 // keys share a 64-bit hash, which practically never happens; then repair
 // rolls the table back to the state before the first such row and redoes
 // the rest of the batch row by row with full key comparisons, which keeps
@@ -31,18 +33,13 @@ func (t *Table) insertGeneral(cols []arrow.Array, sel []int32, out []uint32) {
 	t.rowHashes(sc, cols, sel, h)
 	start := t.groups
 	rows, newAt := sc.rows[:0], sc.newAt[:0]
-	vrows, vidx, vg := sc.candBufs(live)
-	m := 0
 	slots, mask := t.slots, t.mask
 	for i, hv := range h {
 		pos := hv & mask
 		for {
 			s := &slots[pos]
 			if s.k == hv && s.id != 0 {
-				g := s.id - 1
-				out[i] = g
-				vrows[m], vidx[m], vg[m] = rowAt(sel, i), int32(i), g
-				m++
+				out[i] = s.id - 1
 				break
 			}
 			if s.id == 0 {
@@ -66,24 +63,24 @@ func (t *Table) insertGeneral(cols []arrow.Array, sel []int32, out []uint32) {
 			st.appendRows(cols[c], rows)
 		}
 	}
-	if j := t.verify(sc, cols, vrows[:m], vg[:m]); j >= 0 {
-		t.repair(cols, sel, out, h, int(vidx[j]), start, newAt)
+	if i := t.verify(sc, cols, sel, out); i >= 0 {
+		t.repair(cols, sel, out, h, i, start, newAt)
 	}
 }
 
-// verify checks candidate rows against their groups and returns the index
-// of the first candidate that differs, or -1.
-func (t *Table) verify(sc *scratch, cols []arrow.Array, rows []int32, gids []uint32) int {
-	if len(rows) == 0 {
+// verify checks rows against their groups (row j is sel[j], or j when sel
+// is nil, and its group gids[j]) and returns the first j that differs, or -1.
+func (t *Table) verify(sc *scratch, cols []arrow.Array, sel []int32, gids []uint32) int {
+	if len(gids) == 0 {
 		return -1
 	}
-	ok := grow(sc.ok, len(rows))
+	ok := resize(sc.ok, len(gids))
 	sc.ok = ok
 	for j := range ok {
 		ok[j] = true
 	}
 	for c, st := range t.stores {
-		st.verify(cols[c], rows, gids, ok)
+		st.verify(cols[c], sel, gids, ok)
 	}
 	for j, good := range ok {
 		if !good {
@@ -237,7 +234,7 @@ type scratch struct {
 }
 
 func (sc *scratch) keyBuf(n int) []uint64 {
-	sc.keys = grow(sc.keys, n)
+	sc.keys = resize(sc.keys, n)
 	return sc.keys
 }
 
@@ -249,7 +246,7 @@ func (sc *scratch) chunkBuf() []uint64 {
 }
 
 func (sc *scratch) candBufs(n int) ([]int32, []int32, []uint32) {
-	sc.vrows, sc.vidx, sc.vg = grow(sc.vrows, n), grow(sc.vidx, n), grow(sc.vg, n)
+	sc.vrows, sc.vidx, sc.vg = resize(sc.vrows, n), resize(sc.vidx, n), resize(sc.vg, n)
 	return sc.vrows, sc.vidx, sc.vg
 }
 

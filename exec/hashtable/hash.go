@@ -142,8 +142,7 @@ func bytesBits[O int32 | int64](offs []O, data []byte, sel []int32, lo int, u []
 }
 
 // rowHashes writes the row hash of every live row of cols into h (which has
-// one element per live row), hashing in chunks of len(u) rows with u as
-// scratch.
+// one element per live row), in chunks of len(u) rows with u as scratch.
 func rowHashes(kinds []kind, cols []arrow.Array, sel []int32, h, u []uint64) {
 	for lo := 0; lo < len(h); lo += len(u) {
 		hi := min(lo+len(u), len(h))
@@ -152,38 +151,73 @@ func rowHashes(kinds []kind, cols []arrow.Array, sel []int32, h, u []uint64) {
 			hc[i] = rowSeed
 		}
 		for c, arr := range cols {
-			keyBits(kinds[c], arr, sel, lo, hi, u)
-			foldColumn(kinds[c].fixedWidth(), validityOf(arr), sel, lo, u[:hi-lo], hc)
+			foldColumn(kinds[c], arr, sel, lo, hc, u)
 		}
 	}
 }
 
-// foldColumn folds one column's key bits u of live rows lo.. into the row
-// hashes h (same length as u).
-func foldColumn(mix bool, v validity, sel []int32, lo int, u, h []uint64) {
-	h = h[:len(u)]
-	if v.bits == nil {
-		if mix {
-			for i, b := range u {
-				h[i] = h[i]*rowMul + fmix64(b)
-			}
-		} else {
-			for i, b := range u {
-				h[i] = h[i]*rowMul + b
-			}
-		}
-		return
+// foldColumn folds the hashes of live rows lo..lo+len(h)-1 of arr (of kind
+// k) into the row hashes h, using u as scratch.
+func foldColumn(k kind, arr arrow.Array, sel []int32, lo int, h, u []uint64) {
+	d, v := arr.Data(), validityOf(arr)
+	switch k {
+	case kInt8:
+		foldInts(fixedValues[int8](d), v, sel, lo, h)
+	case kInt16:
+		foldInts(fixedValues[int16](d), v, sel, lo, h)
+	case kInt32:
+		foldInts(fixedValues[int32](d), v, sel, lo, h)
+	case kInt64:
+		foldInts(fixedValues[int64](d), v, sel, lo, h)
+	case kUint8:
+		foldInts(fixedValues[uint8](d), v, sel, lo, h)
+	case kUint16:
+		foldInts(fixedValues[uint16](d), v, sel, lo, h)
+	case kUint32:
+		foldInts(fixedValues[uint32](d), v, sel, lo, h)
+	case kUint64:
+		foldInts(fixedValues[uint64](d), v, sel, lo, h)
+	default:
+		// Floats, bools and bytes: key bits first, then fold.
+		u = u[:len(h)]
+		keyBits(k, arr, sel, lo, lo+len(h), u)
+		foldBits(k.fixedWidth(), v, sel, lo, u, h)
 	}
-	for i, b := range u {
-		r := lo + i
-		if sel != nil {
-			r = int(sel[r])
+}
+
+// foldInts is foldColumn for integer columns, reading the values directly.
+func foldInts[T integer](vals []T, v validity, sel []int32, lo int, h []uint64) {
+	switch {
+	case v.bits == nil && sel == nil:
+		for i, x := range vals[lo : lo+len(h)] {
+			h[i] = h[i]*rowMul + fmix64(uint64(x))
 		}
+	case v.bits == nil:
+		for i, r := range sel[lo : lo+len(h)] {
+			h[i] = h[i]*rowMul + fmix64(uint64(vals[r]))
+		}
+	default:
+		for i := range h {
+			r := int(rowAt(sel, lo+i))
+			c := uint64(nullHash)
+			if v.valid(r) {
+				c = fmix64(uint64(vals[r]))
+			}
+			h[i] = h[i]*rowMul + c
+		}
+	}
+}
+
+// foldBits folds key bits u of live rows lo.. into the row hashes h (same
+// length), mixing them first when mix is set.
+func foldBits(mix bool, v validity, sel []int32, lo int, u, h []uint64) {
+	h = h[:len(u)]
+	for i, b := range u {
 		c := b
 		if mix {
 			c = fmix64(b)
 		}
-		if !v.valid(r) {
+		if v.bits != nil && !v.valid(int(rowAt(sel, lo+i))) {
 			c = nullHash
 		}
 		h[i] = h[i]*rowMul + c
@@ -197,17 +231,17 @@ func foldColumn(mix bool, v validity, sel []int32, lo int, u, h []uint64) {
 // The hash depends only on the key values and the column kinds, never on the
 // batch, its layout, the selection or the process, so it can route rows to
 // shuffle partitions. Keys the Table groups together hash equal: a null
-// equals a null, all NaNs are equal and -0 equals +0. Integer columns hash by
-// value whatever their width or signedness of the same value, as do string
-// and binary columns of the same bytes. An unsupported column type returns an
-// error wrapping ErrUnsupportedType.
+// equals a null, all NaNs are equal and -0 equals +0. Equal integers hash
+// equally whatever the width of their columns, as do equal floats in float32
+// and float64 columns and equal bytes in string and binary columns. An
+// unsupported column type returns an error wrapping ErrUnsupportedType.
 func HashRows(cols []arrow.Array, sel []int32, n int, out []uint64) ([]uint64, error) {
 	var kbuf [8]kind
 	kinds, err := kindsOfArrays(cols, kbuf[:0])
 	if err != nil {
-		return out, fmt.Errorf("hash rows: %w", err)
+		return out, fmt.Errorf("hashtable: hash rows: %w", err)
 	}
-	out = grow(out, liveRows(sel, n))
+	out = resize(out, liveRows(sel, n))
 	var u [chunkRows]uint64
 	rowHashes(kinds, cols, sel, out, u[:])
 	for i, h := range out {

@@ -67,7 +67,7 @@ func kindOf(dt arrow.DataType) (kind, error) {
 	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
 		return kBytes64, nil
 	}
-	return 0, fmt.Errorf("hashtable: key type %s: %w", dt, ErrUnsupportedType)
+	return 0, fmt.Errorf("key type %s: %w", dt, ErrUnsupportedType)
 }
 
 // kindsOf maps every type of a key to its kind.
@@ -167,9 +167,9 @@ func liveRows(sel []int32, n int) int {
 	return n
 }
 
-// grow returns s resized to n elements, reallocating only when its capacity
+// resize returns s resized to n elements, reallocating only when its capacity
 // is too small. The contents are unspecified.
-func grow[T any](s []T, n int) []T {
+func resize[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n, n+n/4)
 	}

@@ -26,7 +26,7 @@ func NonNullRows(cols []arrow.Array, sel []int32, n int, out []int32) []int32 {
 	if out == nil {
 		out = make([]int32, 0, live)
 	}
-	out = grow(out, live)
+	out = resize(out, live)
 	// Branch-free: always write the row, advance only when it is kept.
 	m := 0
 	for i := range live {

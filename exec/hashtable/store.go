@@ -2,7 +2,6 @@ package hashtable
 
 import (
 	"fmt"
-	"math/bits"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -16,8 +15,9 @@ import (
 type store interface {
 	// appendRows appends the values of rows as the keys of the next groups.
 	appendRows(arr arrow.Array, rows []int32)
-	// verify clears ok[j] when row rows[j] of arr differs from group gids[j].
-	verify(arr arrow.Array, rows []int32, gids []uint32, ok []bool)
+	// verify clears ok[j] when row j of arr (row sel[j] when sel is not
+	// nil) differs from group gids[j].
+	verify(arr arrow.Array, sel []int32, gids []uint32, ok []bool)
 	// equal reports whether row r of arr equals group g.
 	equal(arr arrow.Array, r int, g uint32) bool
 	// build returns groups from..to-1 as an Arrow array of type dt.
@@ -147,12 +147,4 @@ func makeArray(dt arrow.DataType, n, nulls int, bufs ...*memory.Buffer) arrow.Ar
 		}
 	}
 	return arr
-}
-
-// nextPow2 returns the smallest power of two >= n (and >= 1).
-func nextPow2(n int) int {
-	if n <= 1 {
-		return 1
-	}
-	return 1 << bits.Len(uint(n-1))
 }

@@ -29,6 +29,7 @@ func newBytesStore[O int32 | int64](hint int) *bytesStore[O] {
 // key returns the bytes of group g.
 func (s *bytesStore[O]) key(g uint32) []byte { return s.data[s.offs[g]:s.offs[g+1]] }
 
+// appendRows copies the bytes of rows; a null row stores an empty key.
 func (s *bytesStore[O]) appendRows(arr arrow.Array, rows []int32) {
 	offs, data := offsetsAndBytes[O](arr.Data())
 	v := validityOf(arr)
@@ -41,22 +42,31 @@ func (s *bytesStore[O]) appendRows(arr arrow.Array, rows []int32) {
 	s.gv.appendRows(v, rows)
 }
 
-func (s *bytesStore[O]) verify(arr arrow.Array, rows []int32, gids []uint32, ok []bool) {
+// verify compares lengths and bytes (Go's string comparison, which beats
+// hand-inlined word compares on keys of mixed lengths), with a null-aware
+// loop only when either side has nulls.
+func (s *bytesStore[O]) verify(arr arrow.Array, sel []int32, gids []uint32, ok []bool) {
 	offs, data := offsetsAndBytes[O](arr.Data())
 	v := validityOf(arr)
-	gids = gids[:len(rows)]
-	ok = ok[:len(rows)]
-	if v.bits == nil && s.gv.nulls == 0 {
-		for j, r := range rows {
+	ok = ok[:len(gids)]
+	switch {
+	case v.bits == nil && s.gv.nulls == 0 && sel == nil:
+		for j, g := range gids {
+			if string(data[offs[j]:offs[j+1]]) != string(s.key(g)) {
+				ok[j] = false
+			}
+		}
+	case v.bits == nil && s.gv.nulls == 0:
+		for j, r := range sel[:len(gids)] {
 			if string(data[offs[r]:offs[r+1]]) != string(s.key(gids[j])) {
 				ok[j] = false
 			}
 		}
-		return
-	}
-	for j, r := range rows {
-		if !s.equalIn(offs, data, v, int(r), gids[j]) {
-			ok[j] = false
+	default:
+		for j, g := range gids {
+			if !s.equalIn(offs, data, v, int(rowAt(sel, j)), g) {
+				ok[j] = false
+			}
 		}
 	}
 }
@@ -75,12 +85,14 @@ func (s *bytesStore[O]) equalIn(offs []O, data []byte, v validity, r int, g uint
 	return string(data[offs[r]:offs[r+1]]) == string(s.key(g))
 }
 
+// build copies the keys of groups from..to-1 with offsets rebased to zero,
+// in the offset width of the column's type.
 func (s *bytesStore[O]) build(mem memory.Allocator, dt arrow.DataType, from, to int) (arrow.Array, error) {
 	base, end := s.offs[from], s.offs[to]
 	var zero O
 	width := int(unsafe.Sizeof(zero))
 	if width == 4 && end-base > math.MaxInt32 {
-		return nil, fmt.Errorf("hashtable: %d bytes of %s keys in groups %d..%d: %w",
+		return nil, fmt.Errorf("%d bytes of %s keys in groups %d..%d: %w",
 			end-base, dt, from, to-1, ErrKeysTooLarge)
 	}
 	obuf := newBuffer(mem, (to-from+1)*width)

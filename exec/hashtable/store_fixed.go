@@ -23,6 +23,7 @@ func newFixedStore[T fixed](hint int) *fixedStore[T] {
 // NaN equals NaN. For integers a != a is false and folds away.
 func same[T fixed](a, b T) bool { return a == b || (a != a && b != b) }
 
+// appendRows copies the values of rows; null rows store zero.
 func (s *fixedStore[T]) appendRows(arr arrow.Array, rows []int32) {
 	vals := fixedValues[T](arr.Data())
 	v := validityOf(arr)
@@ -36,26 +37,35 @@ func (s *fixedStore[T]) appendRows(arr arrow.Array, rows []int32) {
 	s.gv.appendRows(v, rows)
 }
 
-func (s *fixedStore[T]) verify(arr arrow.Array, rows []int32, gids []uint32, ok []bool) {
+// verify has tight loops for the common case of no nulls on either side,
+// and falls back to null-aware comparisons otherwise.
+func (s *fixedStore[T]) verify(arr arrow.Array, sel []int32, gids []uint32, ok []bool) {
 	vals := fixedValues[T](arr.Data())
 	v := validityOf(arr)
-	gids = gids[:len(rows)]
-	ok = ok[:len(rows)]
-	if v.bits == nil && s.gv.nulls == 0 {
-		for j, r := range rows {
+	ok = ok[:len(gids)]
+	switch {
+	case v.bits == nil && s.gv.nulls == 0 && sel == nil:
+		for j, g := range gids {
+			if !same(vals[j], s.vals[g]) {
+				ok[j] = false
+			}
+		}
+	case v.bits == nil && s.gv.nulls == 0:
+		for j, r := range sel[:len(gids)] {
 			if !same(vals[r], s.vals[gids[j]]) {
 				ok[j] = false
 			}
 		}
-		return
-	}
-	for j, r := range rows {
-		if !s.equalIn(vals, v, int(r), gids[j]) {
-			ok[j] = false
+	default:
+		for j, g := range gids {
+			if !s.equalIn(vals, v, int(rowAt(sel, j)), g) {
+				ok[j] = false
+			}
 		}
 	}
 }
 
+// equal is verify for a single row.
 func (s *fixedStore[T]) equal(arr arrow.Array, r int, g uint32) bool {
 	return s.equalIn(fixedValues[T](arr.Data()), validityOf(arr), r, g)
 }
@@ -69,6 +79,8 @@ func (s *fixedStore[T]) equalIn(vals []T, v validity, r int, g uint32) bool {
 	return same(vals[r], s.vals[g])
 }
 
+// build copies the values into a new buffer: the store keeps growing after
+// Keys, so the arrays cannot share its memory.
 func (s *fixedStore[T]) build(mem memory.Allocator, dt arrow.DataType, from, to int) (arrow.Array, error) {
 	var zero T
 	width := int(unsafe.Sizeof(zero))
@@ -108,6 +120,7 @@ func boolValues(arr arrow.Array) ([]byte, int) {
 	return d.Buffers()[1].Bytes(), d.Offset()
 }
 
+// appendRows packs the values of rows into the bitmap; null rows store false.
 func (s *boolStore) appendRows(arr arrow.Array, rows []int32) {
 	bits, off := boolValues(arr)
 	v := validityOf(arr)
@@ -122,9 +135,11 @@ func (s *boolStore) appendRows(arr arrow.Array, rows []int32) {
 	s.gv.appendRows(v, rows)
 }
 
-func (s *boolStore) verify(arr arrow.Array, rows []int32, gids []uint32, ok []bool) {
-	for j, r := range rows {
-		if !s.equal(arr, int(r), gids[j]) {
+// verify compares row by row: bool keys have at most three groups, so this
+// path is never hot.
+func (s *boolStore) verify(arr arrow.Array, sel []int32, gids []uint32, ok []bool) {
+	for j, g := range gids {
+		if !s.equal(arr, int(rowAt(sel, j)), g) {
 			ok[j] = false
 		}
 	}
