@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,9 +17,9 @@ type Metrics struct {
 	Batches      atomic.Int64 // batches returned by Next
 	Nanos        atomic.Int64 // wall time inside Open, Next and Close, children included
 	PeakReserved atomic.Int64 // largest memory reservation observed
-	// Extra holds operator-specific counters (groups, build rows, probe
-	// rows…), set once at construction and updated atomically.
-	Extra []*Counter
+
+	mu    sync.Mutex
+	extra []*Counter // operator-specific counters (groups, build rows…)
 }
 
 // Counter is a named operator-specific metric.
@@ -27,21 +28,39 @@ type Counter struct {
 	Value atomic.Int64
 }
 
-// NewCounter adds a named counter to m and returns it.
+// NewCounter returns m's counter with the given name, adding it on first
+// use. The operators of every partition of a plan node share one Metrics,
+// so they share its counters; NewCounter is safe for concurrent use.
 func (m *Metrics) NewCounter(name string) *Counter {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.extra {
+		if c.Name == name {
+			return c
+		}
+	}
 	c := &Counter{Name: name}
-	m.Extra = append(m.Extra, c)
+	m.extra = append(m.extra, c)
 	return c
 }
 
-// Counter returns the extra counter with the given name, or nil.
+// Counter returns the counter with the given name, or nil.
 func (m *Metrics) Counter(name string) *Counter {
-	for _, c := range m.Extra {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.extra {
 		if c.Name == name {
 			return c
 		}
 	}
 	return nil
+}
+
+// Counters returns m's operator-specific counters in creation order.
+func (m *Metrics) Counters() []*Counter {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*Counter(nil), m.extra...)
 }
 
 // ObservePeak raises PeakReserved to n if n is larger.

@@ -16,11 +16,11 @@ const module = "github.com/grainql/grain"
 // to the project packages it may import. Tests may import anything.
 var allowed = map[string][]string{
 	"expr":           {},
-	"io/*":           {"expr", "io/source"},
+	"io/*":           {"expr", "io/source", "io/internal/*"},
 	"exec/mempool":   {},
 	"exec/hashtable": {},
 	"exec":           {"expr", "io/*", "exec/mempool"},
-	"exec/*":         {"expr", "io/*", "exec", "exec/mempool", "exec/hashtable", "exec/eval"},
+	"exec/*":         {"expr", "io/*", "exec", "exec/mempool", "exec/hashtable", "exec/eval", "exec/spill"},
 	"plan":           {"expr", "io/*"},
 	"plan/optimize":  {"plan", "expr", "io/*"},
 	"plan/physical":  {"plan", "plan/optimize", "exec", "exec/*", "expr", "io/*"},

@@ -10,25 +10,9 @@ import (
 	"github.com/grainql/grain/expr"
 )
 
-// arith evaluates + - * / % on values l (type lt) and r (type rt).
-func arith(op expr.BinaryOp, l, r any, lt, rt arrow.DataType) (any, error) {
-	if lt.ID() == arrow.DATE32 || rt.ID() == arrow.DATE32 {
-		return dateArith(op, l, r)
-	}
-	t, _ := expr.CommonNumeric(lt, rt)
-	if expr.IsNullType(t) {
-		return nil, nil
-	}
-	var err error
-	if l, err = coerce(l, lt, t); err != nil {
-		return nil, err
-	}
-	if r, err = coerce(r, rt, t); err != nil {
-		return nil, err
-	}
-	if l == nil || r == nil {
-		return nil, nil
-	}
+// arith evaluates + - * / % on non-NULL values already converted to the
+// promoted type t.
+func arith(op expr.BinaryOp, l, r any, t arrow.DataType) (any, error) {
 	switch t.ID() {
 	case arrow.FLOAT64:
 		return floatArith(op, l.(float64), r.(float64)), nil

@@ -8,9 +8,9 @@
 //
 // A Row holds one Go value per column, with the conventions of
 // expr.Literal: nil is NULL; int8…int64, uint8…uint64, float32, float64,
-// bool, string (for string and large_string), []byte (binary),
-// arrow.Date32 (days since the epoch) and arrow.Timestamp (in the unit of
-// its column's type; literals use microseconds). RowsFromRecord and
+// bool, string (for string and large_string), []byte (binary and
+// large_binary), arrow.Date32 (days since the epoch) and arrow.Timestamp
+// (in the unit of its column's type; literals use microseconds). RowsFromRecord and
 // RecordFromRows convert between rows and Arrow records.
 //
 // # Semantics (what the engine must match)
@@ -27,9 +27,14 @@
 //   - Implicit casts: the operands of arithmetic are converted to
 //     expr.CommonNumeric, of comparisons and IN items to expr.CommonType
 //     (pairwise, item by item), CASE and COALESCE values to the node's type.
-//     Each operand is converted on its own, before NULL propagation, so a
+//     Each operand is converted right after it is evaluated and before the
+//     next operand is evaluated (for IN: per item, x is converted, then the
+//     item is evaluated and converted), and before NULL propagation, so a
 //     uint64 above MaxInt64 that meets an int64 raises expr.ErrOverflow even
-//     when the other side is NULL.
+//     when the other side is NULL. Children of NULL type are still
+//     evaluated (a CASE of type NULL can raise an error in a condition).
+//   - NULL results: x / 0 with x NULL is NULL (no error); a division by
+//     zero needs both operands non-NULL.
 //   - Integer arithmetic is exact: a result that does not fit the promoted
 //     type (signed or unsigned, including -MinInt and -x for unsigned x > 0)
 //     raises expr.ErrOverflow. Division truncates toward zero, % takes the
@@ -77,6 +82,9 @@
 //     matches itself).
 //   - year/month/day read the proleptic Gregorian calendar in UTC; a year
 //     beyond int32 raises expr.ErrOverflow.
+//
+// EvalExpr evaluates one row; Prepare type-checks an expression once and
+// evaluates many rows faster.
 //
 // # Comparing results
 //

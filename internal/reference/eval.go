@@ -12,29 +12,74 @@ import (
 // schema. It returns the Go value of the result (nil for NULL), or an error:
 // type errors from e.Type, or run-time errors wrapping expr.ErrOverflow or
 // expr.ErrDivideByZero. The semantics are those of the package
-// documentation.
+// documentation. To evaluate many rows, Prepare once and call Eval.
 func EvalExpr(e expr.Expr, schema *arrow.Schema, row Row) (any, error) {
-	if len(row) != schema.NumFields() {
-		return nil, fmt.Errorf("row has %d values, schema %d fields", len(row), schema.NumFields())
+	p, err := Prepare(e, schema)
+	if err != nil {
+		return nil, err
 	}
+	return p.Eval(row)
+}
+
+// Prepared is an expression type-checked against a schema, ready to be
+// evaluated on many rows. It is safe for concurrent use.
+type Prepared struct {
+	e      expr.Expr
+	schema *arrow.Schema
+	types  map[expr.Expr]arrow.DataType
+	cols   map[*expr.Column]int
+}
+
+// Prepare type-checks e against schema and resolves its columns.
+func Prepare(e expr.Expr, schema *arrow.Schema) (*Prepared, error) {
 	e = expr.Unwrap(e)
 	if _, err := e.Type(schema); err != nil {
 		return nil, err
 	}
-	ev := &evaluator{schema: schema, row: row}
-	return ev.eval(e)
+	p := &Prepared{e: e, schema: schema, types: map[expr.Expr]arrow.DataType{}, cols: map[*expr.Column]int{}}
+	var err error
+	expr.Inspect(e, func(n expr.Expr) bool {
+		if err != nil {
+			return false
+		}
+		var t arrow.DataType
+		if t, err = n.Type(schema); err != nil {
+			return false
+		}
+		p.types[n] = t
+		if c, ok := n.(*expr.Column); ok {
+			p.cols[c], err = expr.Resolve(schema, c)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Type returns the result type of the prepared expression.
+func (p *Prepared) Type() arrow.DataType { return p.types[p.e] }
+
+// Eval evaluates the expression on one row of the prepared schema.
+func (p *Prepared) Eval(row Row) (any, error) {
+	if len(row) != p.schema.NumFields() {
+		return nil, fmt.Errorf("row has %d values, schema %d fields", len(row), p.schema.NumFields())
+	}
+	ev := &evaluator{p: p, row: row}
+	return ev.eval(p.e)
 }
 
 type evaluator struct {
-	schema *arrow.Schema
-	row    Row
+	p   *Prepared
+	row Row
 }
 
-// typeOf derives the type of a node (already checked by EvalExpr).
+// typeOf returns the type of a node (derived by Prepare).
 func (ev *evaluator) typeOf(e expr.Expr) arrow.DataType {
-	t, err := e.Type(ev.schema)
-	if err != nil {
-		panic(fmt.Sprintf("internal error: type of checked expression %s: %v", e, err))
+	t, ok := ev.p.types[expr.Unwrap(e)]
+	if !ok {
+		panic(fmt.Sprintf("internal error: no type for %s", e))
 	}
 	return t
 }
@@ -42,11 +87,7 @@ func (ev *evaluator) typeOf(e expr.Expr) arrow.DataType {
 func (ev *evaluator) eval(e expr.Expr) (any, error) {
 	switch n := expr.Unwrap(e).(type) {
 	case *expr.Column:
-		i, err := expr.Resolve(ev.schema, n)
-		if err != nil {
-			return nil, err
-		}
-		return ev.row[i], nil
+		return ev.row[ev.p.cols[n]], nil
 	case *expr.Literal:
 		return n.Value, nil
 	case *expr.Alias:
@@ -85,27 +126,41 @@ func (ev *evaluator) binary(n *expr.Binary) (any, error) {
 	if n.Op.IsLogical() {
 		return ev.logical(n)
 	}
-	l, err := ev.eval(n.Left)
-	if err != nil {
-		return nil, err
-	}
-	r, err := ev.eval(n.Right)
-	if err != nil {
-		return nil, err
-	}
 	lt, rt := ev.typeOf(n.Left), ev.typeOf(n.Right)
-	if n.Op.IsArithmetic() {
-		return arith(n.Op, l, r, lt, rt)
+	if n.Op.IsArithmetic() && (lt.ID() == arrow.DATE32 || rt.ID() == arrow.DATE32) {
+		l, err := ev.eval(n.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := ev.eval(n.Right)
+		if err != nil {
+			return nil, err
+		}
+		return dateArith(n.Op, l, r)
 	}
-	ct, _ := expr.CommonType(lt, rt)
-	if l, err = coerce(l, lt, ct); err != nil {
+	var ct arrow.DataType
+	if n.Op.IsArithmetic() {
+		ct, _ = expr.CommonNumeric(lt, rt)
+		if expr.IsNullType(ct) {
+			ct = arrow.PrimitiveTypes.Int64
+		}
+	} else {
+		ct, _ = expr.CommonType(lt, rt)
+	}
+	// Each operand is converted right after it is evaluated.
+	l, err := ev.evalAs(n.Left, ct)
+	if err != nil {
 		return nil, err
 	}
-	if r, err = coerce(r, rt, ct); err != nil {
+	r, err := ev.evalAs(n.Right, ct)
+	if err != nil {
 		return nil, err
 	}
 	if l == nil || r == nil {
 		return nil, nil
+	}
+	if n.Op.IsArithmetic() {
+		return arith(n.Op, l, r, ct)
 	}
 	c := Compare(l, r)
 	switch n.Op {
@@ -176,17 +231,16 @@ func (ev *evaluator) in(n *expr.In) (any, error) {
 	xt := ev.typeOf(n.Expr)
 	found, sawNull := false, x == nil
 	for _, item := range n.List {
-		v, err := ev.eval(item)
-		if err != nil {
-			return nil, err
-		}
+		// Per item: convert x to the pair's common type, then evaluate
+		// and convert the item (the order of x = item).
 		it := ev.typeOf(item)
 		ct, _ := expr.CommonType(xt, it)
 		cx, err := coerce(x, xt, ct)
 		if err != nil {
 			return nil, err
 		}
-		if v, err = coerce(v, it, ct); err != nil {
+		v, err := ev.evalAs(item, ct)
+		if err != nil {
 			return nil, err
 		}
 		switch {

@@ -71,6 +71,8 @@ func Value(arr arrow.Array, i int) (any, error) {
 		return a.Value(i), nil
 	case *array.Binary:
 		return append([]byte{}, a.Value(i)...), nil
+	case *array.LargeBinary:
+		return append([]byte{}, a.Value(i)...), nil
 	case *array.Date32:
 		return a.Value(i), nil
 	case *array.Timestamp:

@@ -1,0 +1,269 @@
+package join_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
+
+	"github.com/grainql/grain/exec"
+)
+
+// row is one test row: int64, int32, string or nil (NULL) per column.
+type row []any
+
+// source is a test operator that yields prepared batches (with their
+// selection vectors) and records how it was driven.
+type source struct {
+	schema  *arrow.Schema
+	batches []exec.Batch
+	pos     int
+	failAt  int // Next returns errBoom at this batch index; -1 never
+	opens   int
+	closes  int
+}
+
+var errBoom = errors.New("boom")
+
+var _ exec.Operator = (*source)(nil)
+
+func (s *source) Schema() *arrow.Schema { return s.schema }
+
+func (s *source) Open(context.Context) error { s.opens++; return nil }
+
+func (s *source) Next(context.Context) (exec.Batch, error) {
+	if s.pos == s.failAt {
+		return exec.Batch{}, errBoom
+	}
+	if s.pos >= len(s.batches) {
+		return exec.Batch{}, io.EOF
+	}
+	b := s.batches[s.pos]
+	s.batches[s.pos] = exec.Batch{}
+	s.pos++
+	return b, nil
+}
+
+func (s *source) Close() error {
+	s.closes++
+	for i, b := range s.batches {
+		b.Release()
+		s.batches[i] = exec.Batch{}
+	}
+	return nil
+}
+
+// newSource splits rows into batches of random sizes (some empty), each
+// with junk rows hidden by a random selection vector about half the time.
+func newSource(t testing.TB, mem memory.Allocator, schema *arrow.Schema, rows []row, rng *rand.Rand) *source {
+	s := &source{schema: schema, failAt: -1}
+	for i := 0; i < len(rows); {
+		if rng.IntN(8) == 0 {
+			s.batches = append(s.batches, makeBatch(t, mem, schema, nil, rng))
+		}
+		n := min(1+rng.IntN(40), len(rows)-i)
+		s.batches = append(s.batches, makeBatch(t, mem, schema, rows[i:i+n], rng))
+		i += n
+	}
+	if len(rows) == 0 && rng.IntN(2) == 0 {
+		s.batches = append(s.batches, makeBatch(t, mem, schema, nil, rng))
+	}
+	return s
+}
+
+// makeBatch builds one batch holding rows, interleaved with junk rows that
+// a selection vector hides when it has one.
+func makeBatch(t testing.TB, mem memory.Allocator, schema *arrow.Schema, rows []row, rng *rand.Rand) exec.Batch {
+	withSel := rng.IntN(2) == 0
+	var phys []row
+	var sel []int32
+	for _, r := range rows {
+		for withSel && rng.IntN(3) == 0 {
+			phys = append(phys, junkRow(schema, rng))
+		}
+		sel = append(sel, int32(len(phys)))
+		phys = append(phys, r)
+	}
+	if withSel && rng.IntN(2) == 0 {
+		phys = append(phys, junkRow(schema, rng))
+	}
+	rec := buildRecord(t, mem, schema, phys)
+	if !withSel {
+		sel = nil
+	} else if sel == nil {
+		sel = []int32{}
+	}
+	return exec.Batch{Rec: rec, Sel: sel}
+}
+
+// junkRow is a row that must never reach the output.
+func junkRow(schema *arrow.Schema, rng *rand.Rand) row {
+	r := make(row, schema.NumFields())
+	for i, f := range schema.Fields() {
+		switch f.Type.ID() {
+		case arrow.INT64:
+			r[i] = int64(-1000 - rng.IntN(5))
+		case arrow.INT32:
+			r[i] = int32(-1000 - rng.IntN(5))
+		case arrow.STRING:
+			r[i] = "junk"
+		}
+	}
+	return r
+}
+
+// buildRecord builds a record of schema from rows.
+func buildRecord(t testing.TB, mem memory.Allocator, schema *arrow.Schema, rows []row) arrow.Record {
+	bld := array.NewRecordBuilder(mem, schema)
+	defer bld.Release()
+	for _, r := range rows {
+		for c, v := range r {
+			fb := bld.Field(c)
+			if v == nil {
+				fb.AppendNull()
+				continue
+			}
+			switch b := fb.(type) {
+			case *array.Int64Builder:
+				b.Append(v.(int64))
+			case *array.Int32Builder:
+				b.Append(v.(int32))
+			case *array.StringBuilder:
+				b.Append(v.(string))
+			default:
+				t.Fatalf("unsupported builder %T", fb)
+			}
+		}
+	}
+	return bld.NewRecord()
+}
+
+// cell formats one value the way the oracle does.
+func cell(v any) string {
+	if v == nil {
+		return "NULL"
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// formatRow renders a row as one string.
+func formatRow(r row) string {
+	parts := make([]string, len(r))
+	for i, v := range r {
+		parts[i] = cell(v)
+	}
+	return strings.Join(parts, "|")
+}
+
+// drain reads op to the end, checking the batch contract, and returns the
+// rows as sorted strings. It closes op.
+func drain(t testing.TB, ctx context.Context, op exec.Operator, batchSize int) []string {
+	t.Helper()
+	rows, err := collect(ctx, op, batchSize)
+	require.NoError(t, err)
+	return rows
+}
+
+// collect is drain for any goroutine: it reports contract violations as
+// errors. It always closes op.
+func collect(ctx context.Context, op exec.Operator, batchSize int) (rows []string, err error) {
+	defer func() { err = errors.Join(err, op.Close()) }()
+	if err := op.Open(ctx); err != nil {
+		return nil, err
+	}
+	for {
+		b, err := op.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		err = checkBatch(b, op.Schema(), batchSize)
+		for i := range b.Len() {
+			rows = append(rows, recordRow(b.Rec, b.Row(i)))
+		}
+		b.Release()
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(rows)
+	return rows, nil
+}
+
+// checkBatch checks the Operator.Next contract and the batch size limit.
+func checkBatch(b exec.Batch, schema *arrow.Schema, batchSize int) error {
+	switch {
+	case b.Len() == 0:
+		return errors.New("empty batch")
+	case b.Len() > batchSize:
+		return fmt.Errorf("batch of %d rows, batch size %d", b.Len(), batchSize)
+	case !b.Rec.Schema().Equal(schema):
+		return fmt.Errorf("schema %s, want %s", b.Rec.Schema(), schema)
+	}
+	for i, r := range b.Sel {
+		if r < 0 || int(r) >= b.NumRows() || (i > 0 && r <= b.Sel[i-1]) {
+			return fmt.Errorf("selection %v not increasing within %d rows", b.Sel, b.NumRows())
+		}
+	}
+	return nil
+}
+
+// recordRow renders physical row i of rec.
+func recordRow(rec arrow.Record, i int) string {
+	parts := make([]string, rec.NumCols())
+	for c, col := range rec.Columns() {
+		if col.IsNull(i) {
+			parts[c] = "NULL"
+			continue
+		}
+		switch a := col.(type) {
+		case *array.Int64:
+			parts[c] = cell(a.Value(i))
+		case *array.Int32:
+			parts[c] = cell(a.Value(i))
+		case *array.String:
+			parts[c] = cell(a.Value(i))
+		default:
+			parts[c] = col.ValueStr(i)
+		}
+	}
+	return strings.Join(parts, "|")
+}
+
+// int64Less is the test residual: left column l < right column r + 3 over
+// int64 columns of the joined row, NULL (dropped) when either is NULL.
+type int64Less struct {
+	l, r int
+	buf  []int32
+}
+
+var _ exec.Selector = (*int64Less)(nil)
+
+func (s *int64Less) Select(_ context.Context, b exec.Batch) ([]int32, error) {
+	la := b.Column(s.l).(*array.Int64)
+	ra := b.Column(s.r).(*array.Int64)
+	s.buf = s.buf[:0]
+	for i := range b.Len() {
+		r := b.Row(i)
+		if la.IsValid(r) && ra.IsValid(r) && la.Value(r) < ra.Value(r)+3 {
+			s.buf = append(s.buf, int32(r))
+		}
+	}
+	return s.buf, nil
+}
+
+// residualHolds is int64Less evaluated on oracle rows.
+func residualHolds(l, r any) bool {
+	return l != nil && r != nil && l.(int64) < r.(int64)+3
+}
