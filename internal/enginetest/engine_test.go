@@ -16,11 +16,24 @@ import (
 	"github.com/grainql/grain/expr"
 	"github.com/grainql/grain/internal/reference"
 	"github.com/grainql/grain/plan"
+	"github.com/grainql/grain/plan/physical"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var batchSizes = []int{1, 7, 1024, 4096}
+
+// configs are the parallel settings the random plans run under: every
+// parallelism in {1, 2, 4} and shuffle partitions in {1, 3, 16}, with
+// broadcast joins forced on, forced off, or left to the size estimate.
+var configs = []physical.Config{
+	{Parallelism: 1, ShufflePartitions: 1},
+	{Parallelism: 2, ShufflePartitions: 3, BroadcastThreshold: -1},
+	{Parallelism: 4, ShufflePartitions: 16, BroadcastThreshold: 1 << 40},
+	{Parallelism: 2, ShufflePartitions: 16, ScanTasks: 3, BroadcastThreshold: -1},
+	{Parallelism: 4, ShufflePartitions: 3},
+	{Parallelism: 1, ShufflePartitions: 16, BroadcastThreshold: 1 << 40},
+}
 
 // TestRandomPlansMatchOracle is the engine's main differential test: random
 // plans over random tables (NULLs, NaN, -0, duplicate keys, empty and
@@ -58,25 +71,26 @@ func checkPlan(t *testing.T, seed int, p plan.Node, mem memory.Allocator) {
 	if l, ok := p.(*plan.Limit); ok {
 		_, ordered = l.Input.(*plan.Sort)
 	}
-	for _, bs := range batchSizes {
+	for i, bs := range batchSizes {
 		env := exec.NewEnv(mem, mempool.NewUnbounded(), bs)
-		got, err := Run(ctx, p, env)
+		cfg := configs[(seed+i)%len(configs)]
+		got, err := RunWith(ctx, p, env, cfg)
 		if wantErr != nil {
-			require.Error(t, err, "seed %d batch %d: oracle failed with %v\n%s", seed, bs, wantErr, plan.Format(p))
+			require.Error(t, err, "seed %d batch %d cfg %+v: oracle failed with %v\n%s", seed, bs, cfg, wantErr, plan.Format(p))
 			for _, sentinel := range []error{expr.ErrOverflow, expr.ErrDivideByZero} {
 				require.Equal(t, errors.Is(wantErr, sentinel), errors.Is(err, sentinel), "seed %d: %v vs %v", seed, wantErr, err)
 			}
 			continue
 		}
-		require.NoError(t, err, "seed %d batch %d\n%s", seed, bs, plan.Format(p))
+		require.NoError(t, err, "seed %d batch %d cfg %+v\n%s", seed, bs, cfg, plan.Format(p))
 		if ordered {
-			require.Equal(t, len(want), len(got), "seed %d batch %d\n%s", seed, bs, plan.Format(p))
+			require.Equal(t, len(want), len(got), "seed %d batch %d cfg %+v\n%s", seed, bs, cfg, plan.Format(p))
 			for i := range want {
-				require.True(t, reference.RowsEqual(want[i], got[i]), "seed %d batch %d row %d: want %v got %v\n%s", seed, bs, i, want[i], got[i], plan.Format(p))
+				require.True(t, reference.RowsEqual(want[i], got[i]), "seed %d batch %d cfg %+v row %d: want %v got %v\n%s", seed, bs, cfg, i, want[i], got[i], plan.Format(p))
 			}
 			continue
 		}
-		require.Empty(t, reference.DiffMultiset(want, got), "seed %d batch %d\n%s", seed, bs, plan.Format(p))
+		require.Empty(t, reference.DiffMultiset(want, got), "seed %d batch %d cfg %+v\n%s", seed, bs, cfg, plan.Format(p))
 	}
 }
 

@@ -13,10 +13,16 @@ import (
 	"github.com/grainql/grain/plan/physical"
 )
 
-// Run executes n on the vectorized engine in env and returns its rows.
-// Every batch is released and the operator tree closed on every path.
+// Run executes n on the vectorized engine in env with the default planner
+// settings and returns its rows.
 func Run(ctx context.Context, n plan.Node, env *exec.Env) ([]reference.Row, error) {
-	op, err := physical.Build(n, env)
+	return RunWith(ctx, n, env, physical.Config{})
+}
+
+// RunWith executes n with the given planner settings. Every batch is
+// released and the query closed on every path.
+func RunWith(ctx context.Context, n plan.Node, env *exec.Env, cfg physical.Config) ([]reference.Row, error) {
+	op, err := physical.BuildWith(n, env, cfg)
 	if err != nil {
 		return nil, err
 	}
