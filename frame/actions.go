@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"github.com/grainql/grain/expr"
-	"github.com/grainql/grain/plan"
 )
 
 // Collect runs the query and returns every result row as Arrow records
@@ -107,16 +106,6 @@ func (df *DataFrame) Columns() []string {
 		out[i] = f.Name
 	}
 	return out
-}
-
-// Explain returns the logical plan as an indented tree (plan.Format), one
-// node per line, the root first. It runs nothing. The optimizer milestone
-// adds modes showing the optimized and physical plans.
-func (df *DataFrame) Explain() (string, error) {
-	if df.err != nil {
-		return "", df.err
-	}
-	return plan.Format(df.node), nil
 }
 
 // stripQualifier removes Grain's qualifier metadata from f.

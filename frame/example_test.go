@@ -133,7 +133,8 @@ func ExampleDataFrame_Join() {
 }
 
 func ExampleDataFrame_Explain() {
-	s := frame.NewSession()
+	// Two workers, so the plan's task counts do not depend on the machine.
+	s := frame.NewSession(frame.WithParallelism(2))
 	defer s.Close()
 
 	facts := s.FromColumns(
@@ -156,12 +157,29 @@ func ExampleDataFrame_Explain() {
 	}
 	fmt.Print(text)
 	// Output:
+	// == Logical plan ==
 	// Limit: 10
 	//   Sort: total DESC NULLS LAST
 	//     Aggregate: group=[label] aggs=[sum(metric) AS total]
 	//       Join: inner on [f.grp = d.grp]
 	//         Scan: df1 AS f
 	//         Scan: df2 AS d
+	//
+	// == Physical plan ==
+	// Stage 1: result (1 task)
+	//   Limit: 10
+	//     TopK 10 Sort: total DESC NULLS LAST
+	//       Select d.label, total
+	//         HashAggregate(single): group=[label] aggs=[sum(metric) AS total]
+	//           Project label, metric
+	//             Select f.grp, f.metric, d.grp, d.label
+	//               BroadcastHashJoin inner on [f.grp = d.grp] (right est. 30 B ≤ threshold 10.0 MiB)
+	//                 Project +[f.grp]
+	//                   Scan df1 AS f (1 splits, 1 tasks)
+	//                 Exchange gather: 1 → 1 partitions ◄ stage 0
+	// Stage 0: 1 tasks → gather into 1 partition
+	//   Project +[d.grp]
+	//     Scan df2 AS d (1 splits, 1 tasks)
 }
 
 func ExampleDataFrame_Err() {

@@ -2,6 +2,7 @@ package frame_test
 
 import (
 	"context"
+	"github.com/grainql/grain/plan"
 	"slices"
 	"strings"
 	"testing"
@@ -109,4 +110,13 @@ func people(s *frame.Session) *frame.DataFrame {
 
 func newChecked() *memory.CheckedAllocator {
 	return memory.NewCheckedAllocator(memory.NewGoAllocator())
+}
+
+// logicalText is the EXPLAIN text of df's logical plan alone.
+func logicalText(df *frame.DataFrame) (string, error) {
+	p, err := df.LogicalPlan()
+	if err != nil {
+		return "", err
+	}
+	return plan.Format(p), nil
 }

@@ -77,7 +77,7 @@ func TestJoinUsingComputedKeys(t *testing.T) {
 	full := l2.Join(right, frame.Using("id"), frame.Full)
 	require.Equal(t, []string{"1|a|null", "2|b|x", "3|c|y", "3|c|z", "4|null|w", "null|d|null", "null|null|v"},
 		sortedRows(t, full))
-	text, err := inner.Explain()
+	text, err := logicalText(inner)
 	require.NoError(t, err)
 	require.Equal(t, `Project: id, lv, rv
   Join: inner on [id = __right_id]
@@ -92,7 +92,7 @@ func TestJoinUsingComputedKeys(t *testing.T) {
 	rj := left.Join(r2, frame.Using("id"), frame.Right)
 	require.Equal(t, []string{"2|b|x", "3|c|y", "3|c|z", "4|null|w", "null|null|v"}, sortedRows(t, rj))
 	// Plans that need no renaming stay as written.
-	plain, err := left.Join(right, frame.Using("id"), frame.Inner).Explain()
+	plain, err := logicalText(left.Join(right, frame.Using("id"), frame.Inner))
 	require.NoError(t, err)
 	require.NotContains(t, plain, "__right")
 }
@@ -106,7 +106,7 @@ func TestJoinOnExpression(t *testing.T) {
 	inner := l.Join(r, frame.On(cond), frame.Inner)
 	require.Equal(t, []string{"id", "lv", "id", "rv"}, inner.Columns())
 	require.Equal(t, []string{"2|b|2|x", "3|c|3|z"}, sortedRows(t, inner))
-	text, err := inner.Explain()
+	text, err := logicalText(inner)
 	require.NoError(t, err)
 	require.Equal(t, `Join: inner on [l.id = r.id] filter=[r.rv != 'y']
   Scan: df1 AS l
@@ -203,7 +203,7 @@ func TestAliasRebuildsEveryStep(t *testing.T) {
 		GroupBy(col("df1.city")).
 		Agg(expr.Max(col("df1.name")).As("top"))
 	p := chain.Alias("p")
-	text, err := p.Explain()
+	text, err := logicalText(p)
 	require.NoError(t, err)
 	require.Equal(t, `Aggregate: group=[p.city] aggs=[max(p.name) AS top]
   Distinct

@@ -26,7 +26,8 @@ type query struct {
 	s      *Session
 	action string
 	env    *exec.Env
-	op     exec.Operator
+	plan   *physical.Plan
+	run    *physical.Run
 	out    *arrow.Schema
 	closed bool
 }
@@ -44,15 +45,17 @@ func (df *DataFrame) start(ctx context.Context, action string) (*query, error) {
 		return nil, actionErr(action, err)
 	}
 	q := &query{s: df.s, action: action, env: env, out: userSchema(df.node.Schema())}
-	op, err := physical.BuildWith(df.node, env, df.s.plannerConfig())
+	p, err := physical.Compile(df.node, df.s.plannerConfig(), env.BatchSize)
 	if err != nil {
 		q.close()
-		return nil, actionErr(action, fmt.Errorf("build operators: %w", err))
+		return nil, actionErr(action, fmt.Errorf("plan: %w", err))
 	}
-	q.op = op
-	if err := op.Open(ctx); err != nil {
+	q.plan = p
+	run, err := p.Start(ctx, env)
+	if err != nil {
 		return nil, q.fail(err)
 	}
+	q.run = run
 	return q, nil
 }
 
@@ -79,7 +82,7 @@ func (q *query) nextBatch(ctx context.Context) (exec.Batch, error) {
 		return exec.Batch{}, q.fail(err)
 	}
 	for {
-		b, err := q.op.Next(ctx)
+		b, err := q.run.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			return exec.Batch{}, io.EOF
 		}
@@ -110,8 +113,8 @@ func (q *query) close() error {
 	}
 	q.closed = true
 	var err error
-	if q.op != nil {
-		err = q.op.Close()
+	if q.run != nil {
+		err = q.run.Close()
 	}
 	if left := q.env.Pool.Reserved(); left != 0 && err == nil {
 		err = fmt.Errorf("internal error: %d bytes still reserved after the query closed", left)

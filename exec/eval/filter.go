@@ -71,8 +71,8 @@ var _ exec.Selector = (*predicate)(nil)
 // batch through unchanged when every row qualifies. When fewer than 1/8 of
 // a batch's rows survive it compacts them into a new record allocated from
 // env.Mem (counted in the "compacted_batches" metric), so later operators
-// do not carry a mostly dead batch. m, when not nil, receives the
-// operator's metrics.
+// do not carry a mostly dead batch. m, when not nil, receives that
+// counter; wrap the operator with exec.Instrument for rows and time.
 func NewFilter(input exec.Operator, pred expr.Expr, env *exec.Env, m *exec.Metrics) (exec.Operator, error) {
 	p, err := newPredicate(pred, input.Schema())
 	if err != nil {
@@ -85,7 +85,7 @@ func NewFilter(input exec.Operator, pred expr.Expr, env *exec.Env, m *exec.Metri
 	if m != nil {
 		f.compacted = m.NewCounter("compacted_batches")
 	}
-	return exec.Instrument(f, m), nil
+	return f, nil
 }
 
 // compactable reports whether exec.Compact supports every column type of

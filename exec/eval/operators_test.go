@@ -107,7 +107,7 @@ func TestFilter(t *testing.T) {
 	m := &exec.Metrics{}
 	op, err := NewFilter(src, expr.Col("i64").Gt(expr.Lit(42)), env, m)
 	require.NoError(t, err)
-	got, batches, err := drain(t, op)
+	got, batches, err := drain(t, exec.Instrument(op, m))
 	require.NoError(t, err)
 	var vals []any
 	for _, r := range got {

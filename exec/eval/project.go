@@ -17,7 +17,9 @@ import (
 // without a copy and keeps its field (type, nullability, metadata and
 // relation qualifier; an alias renames it and drops the qualifier).
 // Computed columns are nullable. The input's selection vector is kept:
-// computed columns have garbage at unselected rows.
+// computed columns have garbage at unselected rows. Projections keep no
+// counters of their own, so m is unused; rows and time come from wrapping
+// the operator with exec.Instrument.
 func NewProject(input exec.Operator, exprs []expr.Expr, env *exec.Env, m *exec.Metrics) (exec.Operator, error) {
 	if env == nil || env.Mem == nil {
 		return nil, fmt.Errorf("project: an Env with an allocator is required")
@@ -43,7 +45,7 @@ func NewProject(input exec.Operator, exprs []expr.Expr, env *exec.Env, m *exec.M
 		}
 	}
 	p.schema = arrow.NewSchema(fields, nil)
-	return exec.Instrument(p, m), nil
+	return p, nil
 }
 
 // projectOp evaluates one Evaluator per output column.

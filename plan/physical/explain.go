@@ -84,16 +84,10 @@ func (p *Plan) stageOf(e *exchangeNode) int {
 // nodeStats formats a node's metrics.
 func nodeStats(n Node) string {
 	m := n.Metrics()
-	self := m.Nanos.Load()
-	for _, c := range n.Children() {
-		if _, ok := c.(*exchangeNode); !ok {
-			self -= c.Metrics().Nanos.Load()
-		}
-	}
 	parts := []string{
 		fmt.Sprintf("rows=%d", m.RowsOut.Load()),
 		fmt.Sprintf("batches=%d", m.Batches.Load()),
-		fmt.Sprintf("time=%s", dur(max(self, 0))),
+		fmt.Sprintf("time=%s", dur(selfNanos(n))),
 	}
 	if peak := m.PeakReserved.Load(); peak > 0 {
 		parts = append(parts, "peak mem="+bytesText(peak))
@@ -127,4 +121,71 @@ func exchangeStats(r *Run, e *exchangeNode) string {
 // dur formats nanoseconds compactly.
 func dur(ns int64) string {
 	return time.Duration(ns).Round(time.Microsecond).String()
+}
+
+// OperatorStats is what one plan node did in a run, for programs that
+// want numbers rather than EXPLAIN text (benchmarks, the run report).
+type OperatorStats struct {
+	Stage    int    // ID of the stage whose tasks ran the node
+	Depth    int    // depth below the stage's top node
+	Name     string // the node's EXPLAIN line
+	Join     bool   // the node is a join
+	Exchange bool   // the node is an exchange (its reading side)
+	RowsOut  int64
+	Batches  int64
+	Nanos    int64 // the node's own time, children excluded
+	Peak     int64 // peak reserved bytes
+	Counters map[string]int64
+	// For exchanges: what the map side wrote and spilled.
+	ShuffleRows, ShuffleBytes, SpilledBytes, Spills int64
+}
+
+// Operators returns the statistics of every node of the run, stage by
+// stage (result stage first), each stage's nodes in pre-order.
+func (r *Run) Operators() []OperatorStats {
+	var out []OperatorStats
+	for i := len(r.plan.Stages) - 1; i >= 0; i-- {
+		st := r.plan.Stages[i]
+		var walk func(n Node, depth int)
+		walk = func(n Node, depth int) {
+			m := n.Metrics()
+			os := OperatorStats{Stage: st.ID, Depth: depth, Name: n.String(),
+				RowsOut: m.RowsOut.Load(), Batches: m.Batches.Load(), Peak: m.PeakReserved.Load(),
+				Counters: map[string]int64{}}
+			for _, c := range m.Counters() {
+				os.Counters[c.Name] = c.Value.Load()
+			}
+			switch n := n.(type) {
+			case *exchangeNode:
+				os.Exchange = true
+				if s, ok := r.x.exchangeStats(n); ok {
+					os.ShuffleRows, os.ShuffleBytes = s.Rows, s.Bytes
+					os.SpilledBytes, os.Spills = s.SpilledBytes, s.Spills
+				}
+				out = append(out, os)
+				return
+			case *broadcastJoinNode, *partitionedJoinNode:
+				os.Join = true
+			}
+			os.Nanos = selfNanos(n)
+			out = append(out, os)
+			for _, c := range n.Children() {
+				walk(c, depth+1)
+			}
+		}
+		walk(st.top, 0)
+	}
+	return out
+}
+
+// selfNanos is a node's time minus its children's, exchanges excluded
+// (their reading time belongs to the consumer's stage).
+func selfNanos(n Node) int64 {
+	self := n.Metrics().Nanos.Load()
+	for _, c := range n.Children() {
+		if _, ok := c.(*exchangeNode); !ok {
+			self -= c.Metrics().Nanos.Load()
+		}
+	}
+	return max(self, 0)
 }

@@ -45,7 +45,7 @@ func bindPositional(e expr.Expr, s *arrow.Schema) (expr.Expr, error) {
 // projectNode evaluates expressions over its child. With keep set, the
 // output is the child's columns followed by the expression results
 // (appended columns are named #key0, #key1, …); otherwise only the results,
-// named #0, #1, ….
+// named by expr.Name.
 func projectNode(child Node, exprs []expr.Expr, keep bool) (Node, error) {
 	in := child.Schema()
 	var bound []expr.Expr
@@ -66,7 +66,9 @@ func projectNode(child Node, exprs []expr.Expr, keep bool) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := positionalName(i)
+		// Operators above address these columns by index, so names only
+		// need to read well in EXPLAIN.
+		name := expr.Name(e)
 		if keep {
 			name = fmt.Sprintf("#key%d", i)
 		}
@@ -90,7 +92,7 @@ func projectNode(child Node, exprs []expr.Expr, keep bool) (Node, error) {
 
 // selectNode keeps the columns cols of child, relabelled with schema.
 func selectNode(child Node, cols []int, schema *arrow.Schema) Node {
-	return newUnary(child, schema, "Select "+strings.Join(colNames(child.Schema(), cols), ", "), func(_ *Execution, op exec.Operator, _ *exec.Metrics) (exec.Operator, error) {
+	return newUnary(child, schema, "Select "+strings.Join(colNames(schema, iota(0, len(cols))), ", "), func(_ *Execution, op exec.Operator, _ *exec.Metrics) (exec.Operator, error) {
 		return exec.NewColumnSelect(op, cols, schema)
 	})
 }
