@@ -136,7 +136,7 @@ func (b *builder) add(batch exec.Batch) error {
 	if b.payload {
 		// Reserve the input's size (an upper bound of the compacted copy),
 		// compact, then settle on the bytes actually kept.
-		est := recordBytes(rec)
+		est := exec.RecordBytes(rec)
 		if err := b.grow(est); err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (b *builder) add(batch exec.Batch) error {
 			return fmt.Errorf("hash join build: %w", err)
 		}
 		b.recs = append(b.recs, kept)
-		size := recordBytes(kept)
+		size := exec.RecordBytes(kept)
 		b.recBytes += size
 		b.res.Shrink(est - size)
 		rec, sel = kept, nil
@@ -196,7 +196,7 @@ func (b *builder) reserveInsert(n int) error {
 	}
 	perRow := int64(48) // scratch: hash, candidate buffers
 	for _, c := range b.keyCols {
-		perRow += 16 + arrayBytes(c)/int64(max(c.Len(), 1))
+		perRow += 16 + exec.ArrayBytes(c, nil)/int64(max(c.Len(), 1))
 	}
 	need += 2 * perRow * int64(n)
 	if err := b.grow(need); err != nil {
@@ -266,68 +266,6 @@ func (b *builder) releaseRecs() {
 		r.Release()
 	}
 	b.recs = nil
-}
-
-// recordBytes returns the logical size of rec: the bytes its rows occupy,
-// not the size of the buffers behind it, which for a zero-copy slice of a
-// larger record (as memtable scans hand out) can be far larger.
-func recordBytes(rec arrow.Record) int64 {
-	var n int64
-	for _, c := range rec.Columns() {
-		n += arrayBytes(c)
-	}
-	return n
-}
-
-// arrayBytes returns the logical size of a: validity bits when it has
-// nulls, plus its values (offsets and value bytes for strings and
-// binaries). Types without a known layout count their whole buffers.
-func arrayBytes(a arrow.Array) int64 {
-	n := int64(a.Len())
-	var size int64
-	if a.NullN() > 0 {
-		size = (n + 7) / 8
-	}
-	switch v := a.(type) {
-	case *array.String:
-		return size + 4*(n+1) + int64(varLen(v.ValueOffsets()))
-	case *array.Binary:
-		return size + 4*(n+1) + int64(varLen(v.ValueOffsets()))
-	case *array.LargeString:
-		return size + 8*(n+1) + varLen(v.ValueOffsets())
-	case *array.LargeBinary:
-		return size + 8*(n+1) + varLen(v.ValueOffsets())
-	case *array.Boolean:
-		return size + (n+7)/8
-	case *array.Null:
-		return 0
-	}
-	if fw, ok := a.DataType().(arrow.FixedWidthDataType); ok {
-		return size + n*int64(fw.BitWidth())/8
-	}
-	return dataBytes(a.Data())
-}
-
-// varLen returns the number of value bytes spanned by offsets.
-func varLen[O int32 | int64](offs []O) O {
-	if len(offs) == 0 {
-		return 0
-	}
-	return offs[len(offs)-1] - offs[0]
-}
-
-// dataBytes returns the bytes of d's buffers and of its children's.
-func dataBytes(d arrow.ArrayData) int64 {
-	var n int64
-	for _, buf := range d.Buffers() {
-		if buf != nil {
-			n += int64(buf.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += dataBytes(c)
-	}
-	return n
 }
 
 // growSlice returns s with length n, reallocating only when it is too small.

@@ -35,7 +35,7 @@ func (b *builder) finish() (*Table, error) {
 		final += b.ht.Bytes()
 	}
 	for _, a := range t.payload {
-		final += arrayBytes(a)
+		final += exec.ArrayBytes(a, nil)
 	}
 	if err := b.res.Resize(final); err != nil {
 		t.releasePayload()
@@ -59,7 +59,7 @@ func (b *builder) layout(t *Table) error {
 		return err
 	}
 	if order != nil {
-		size := recordBytes(rec)
+		size := exec.RecordBytes(rec)
 		if err := b.grow(size); err != nil {
 			return err
 		}

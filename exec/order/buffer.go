@@ -44,7 +44,7 @@ func (bf *buffer) add(b exec.Batch) error {
 	if bf.rows+n > math.MaxInt32 {
 		return fmt.Errorf("%s: %d rows: %w", bf.name, bf.rows+n, ErrTooManyRows)
 	}
-	size := liveBytes(b)
+	size := exec.LiveBytes(b)
 	if err := bf.res.TryGrow(size); err != nil {
 		return fmt.Errorf("%s: buffer %d rows: %w", bf.name, n, err)
 	}
@@ -59,13 +59,13 @@ func (bf *buffer) add(b exec.Batch) error {
 }
 
 // hold retains the columns of rec, a compacted record whose size bytes
-// (liveBytes) are already reserved. The caller keeps its reference.
+// (exec.LiveBytes) are already reserved. The caller keeps its reference.
 func (bf *buffer) hold(rec arrow.Record, size int64) {
 	n := rec.NumRows()
 	for c, col := range rec.Columns() {
 		col.Retain()
 		bf.chunks[c] = append(bf.chunks[c], col)
-		bf.colBytes[c] += arrayBytes(col, n, nil)
+		bf.colBytes[c] += exec.ArrayBytes(col, nil)
 	}
 	bf.rows += int(n)
 	bf.bytes += size
@@ -138,68 +138,4 @@ func releaseAll(arrs []arrow.Array) {
 	for _, a := range arrs {
 		a.Release()
 	}
-}
-
-// liveBytes is the memory the live rows of b occupy once compacted: values,
-// offsets and string bytes of the live rows, and a validity bitmap where a
-// column has NULLs. A batch without a selection may be a slice of larger
-// buffers; it is counted by its rows, not by the buffers it shares.
-func liveBytes(b exec.Batch) int64 {
-	n := int64(b.Len())
-	var total int64
-	for _, col := range b.Rec.Columns() {
-		total += arrayBytes(col, n, b.Sel)
-	}
-	return total
-}
-
-// arrayBytes is liveBytes for one column.
-func arrayBytes(col arrow.Array, n int64, sel []int32) int64 {
-	if n == 0 {
-		return 0
-	}
-	var size int64
-	if col.NullN() > 0 {
-		size += (n + 7) / 8
-	}
-	d := col.Data()
-	switch dt := col.DataType().(type) {
-	case *arrow.BooleanType:
-		return size + (n+7)/8
-	case *arrow.StringType, *arrow.BinaryType:
-		return size + (n+1)*4 + varBytes(arrow.GetOffsets[int32](d, 1), col.Len(), sel)
-	case *arrow.LargeStringType, *arrow.LargeBinaryType:
-		return size + (n+1)*8 + varBytes(arrow.GetOffsets[int64](d, 1), col.Len(), sel)
-	case arrow.FixedWidthDataType:
-		return size + n*int64(dt.BitWidth())/8
-	}
-	// Other payload types: count the buffers they reference (an estimate).
-	return size + dataBytesOf(d)
-}
-
-// varBytes sums the value lengths of the live rows of a string or binary
-// column of n rows.
-func varBytes[O int32 | int64](offs []O, n int, sel []int32) int64 {
-	if sel == nil {
-		return int64(offs[n] - offs[0])
-	}
-	var total int64
-	for _, r := range sel {
-		total += int64(offs[r+1] - offs[r])
-	}
-	return total
-}
-
-// dataBytesOf sums the buffer lengths of d and its children.
-func dataBytesOf(d arrow.ArrayData) int64 {
-	var total int64
-	for _, b := range d.Buffers() {
-		if b != nil {
-			total += int64(b.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		total += dataBytesOf(c)
-	}
-	return total
 }

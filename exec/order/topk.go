@@ -181,7 +181,7 @@ func (o *topKOp) truncate() error {
 	defer o.res.Shrink(recBytes + permBytes(len(perm)))
 	keep := perm[:o.limit]
 	kept := exec.Batch{Rec: rec, Sel: keep}
-	size := liveBytes(kept)
+	size := exec.LiveBytes(kept)
 	if err := o.grow(size, fmt.Sprintf("keep %d rows", len(keep))); err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func BenchmarkExchange(b *testing.B) {
 		b.Run("mode="+mode, func(b *testing.B) {
 			b.SetBytes(int64(rows) * 32)
 			b.ReportAllocs()
-			var spilled int64
+			var spilled, spills int64
 			for range b.N {
 				var pool mempool.Pool
 				if mode == "spill" {
@@ -92,11 +92,14 @@ func BenchmarkExchange(b *testing.B) {
 				if got := runBenchReduce(b, x, parts, tasks); got != rows {
 					b.Fatalf("read %d rows", got)
 				}
-				spilled += x.Stats().SpilledBytes
+				st := x.Stats()
+				spilled += st.SpilledBytes
+				spills += st.Spills
 				x.Release()
 			}
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(float64(spilled)/float64(b.N), "spilled-B/op")
+			b.ReportMetric(float64(spills)/float64(b.N), "spills/op")
 		})
 	}
 }

@@ -75,20 +75,7 @@ func estimateBytes(rec arrow.Record, n int) int64 {
 	if rows == 0 {
 		return 0
 	}
-	return recordBytes(rec) * int64(n) / rows
-}
-
-// recordBytes returns the bytes of rec's buffers.
-func recordBytes(rec arrow.Record) int64 {
-	total := int64(0)
-	for _, c := range rec.Columns() {
-		for _, b := range c.Data().Buffers() {
-			if b != nil {
-				total += int64(b.Len())
-			}
-		}
-	}
-	return total
+	return exec.RecordBytes(rec) * int64(n) / rows
 }
 
 // newSource gathers the live rows of b, grouped by partition, into a new
@@ -108,7 +95,7 @@ func (w *Writer) newSource(b exec.Batch) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &source{rec: rec, bytes: recordBytes(rec), rows: rec.NumRows()}
+	s := &source{rec: rec, bytes: exec.RecordBytes(rec), rows: rec.NumRows()}
 	w.addSource(s)
 	return s, nil
 }
@@ -116,13 +103,12 @@ func (w *Writer) newSource(b exec.Batch) (*source, error) {
 // addSource registers a live source.
 func (w *Writer) addSource(s *source) {
 	w.sources = append(w.sources, s)
-	w.live++
 	w.srcRows += s.rows
 	w.srcSize.Add(s.bytes)
 }
 
 // addSpans gives each partition its span of src (rows grouped as the router
-// left them), seals the partitions that reached a batch, and compacts when
+// left them; src has at least one row), seals the partitions that reached a batch, and compacts when
 // old sources pin too many rows.
 func (w *Writer) addSpans(src *source) error {
 	bounds := w.route.bounds
@@ -136,9 +122,6 @@ func (w *Writer) addSpans(src *source) error {
 				w.stats[p].rows.Add(int64(hi - lo))
 			}
 		}
-	}
-	if src.refs == 0 {
-		w.unref(src) // an empty batch after all
 	}
 	target := int64(w.x.env.BatchSize)
 	for p := range w.pending {
@@ -172,7 +155,6 @@ func (w *Writer) unref(s *source) {
 	}
 	s.rec.Release()
 	s.rec = nil
-	w.live--
 	w.srcRows -= s.rows
 	w.srcSize.Add(-s.bytes)
 	// Drop released sources from the front so the slice does not grow
@@ -212,7 +194,7 @@ func (w *Writer) seal(p int) error {
 	if err != nil {
 		return err
 	}
-	bytes := recordBytes(rec)
+	bytes := exec.RecordBytes(rec)
 	w.out[p].blocks = append(w.out[p].blocks, block{rec: rec, rows: rec.NumRows(), bytes: bytes})
 	w.memBytes.Add(bytes)
 	st := &w.stats[p]
@@ -245,7 +227,7 @@ func (w *Writer) compact() error {
 		if err != nil {
 			return err
 		}
-		s := &source{rec: rec, bytes: recordBytes(rec), rows: rec.NumRows()}
+		s := &source{rec: rec, bytes: exec.RecordBytes(rec), rows: rec.NumRows()}
 		w.addSource(s)
 		w.pend(p, span{src: s, lo: 0, hi: int32(s.rows)})
 	}

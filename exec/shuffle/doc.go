@@ -60,6 +60,22 @@
 // FinishMap, Spill and Release run concurrently. Each Writer and each
 // reader is used by one goroutine. No goroutines are started.
 //
+// # Performance
+//
+// A batch is gathered once (exec.TakeRecord over a permutation that groups
+// its rows by partition, into memory recycled from earlier batches), and
+// each partition's rows are later copied once more into their block with
+// memmove (concatSpans). Gathering per partition instead would call Take R
+// times per batch, and its fixed cost per call dominates at hundreds of
+// partitions. BenchmarkExchange (1e6 rows × 4 int64/float64 columns, 8
+// partitions, 2 map tasks then 2 readers, shared 2-core machine) runs at
+// about 27M rows/s (0.9 GB/s) in memory, and about 11M rows/s when a 4 MiB
+// pool sends 30 MB through 17 spill files; spill writes are bound by the
+// write system call. One map task costs about 27 ns of CPU per row, about
+// a third each for hashing and routing, the gather, and the copy into
+// freshly allocated blocks. A scatter kernel writing each row straight
+// into its partition's block would save the gather.
+//
 // # Extension points
 //
 // Reduce-task retries would need blocks kept after reading (today a cell is

@@ -54,13 +54,11 @@ type Writer struct {
 	route   router
 	staging *spill.Recycler // allocates sources, reusing released ones' memory
 	sources []*source       // live sources, oldest first (dead ones skipped)
-	live    int            // live sources
-	srcRows int64          // rows in live sources
-	srcSize atomic.Int64   // bytes in live sources (read by other writers)
-	pending []pendingPart  // per partition: spans not yet sealed
-	pendRow int64          // rows over all pending
-	seq     uint64         // next source sequence number
-	out     []partitionOut // per partition: sealed blocks, in write order
+	srcRows int64           // rows in live sources
+	srcSize atomic.Int64    // bytes in live sources (read by other writers)
+	pending []pendingPart   // per partition: spans not yet sealed
+	pendRow int64           // rows over all pending
+	out     []partitionOut  // per partition: sealed blocks, in write order
 
 	memBytes atomic.Int64 // bytes of in-memory sealed blocks
 	stats    []partStats  // per partition, read by Stats while running
@@ -91,10 +89,10 @@ func newWriter(x *Exchange, task int) *Writer {
 }
 
 // Write routes the live rows of b to their partitions. It checks ctx once,
-// reserves memory for the rows it buffers (spilling this task's buffered
-// blocks, then the blocks of finished map tasks, when refused) and returns
-// an error wrapping mempool.ErrMemoryLimit only when nothing is left to
-// spill. The caller keeps ownership of b.
+// reserves memory for the rows it buffers (when refused, it spills this
+// task's buffered rows, or else another map task's) and returns an error
+// wrapping mempool.ErrMemoryLimit only when nothing in the exchange is left
+// to spill. The caller keeps ownership of b.
 func (w *Writer) Write(ctx context.Context, b exec.Batch) (err error) {
 	if w.err != nil {
 		return w.err
@@ -234,7 +232,7 @@ func (w *Writer) discard(to int32) {
 			s.rec = nil
 		}
 	}
-	w.sources, w.live, w.srcRows = nil, 0, 0
+	w.sources, w.srcRows = nil, 0
 	w.srcSize.Store(0)
 	for p := range w.pending {
 		w.pending[p] = pendingPart{}
