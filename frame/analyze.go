@@ -10,24 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grainql/grain/plan"
 	"github.com/grainql/grain/plan/physical"
 )
-
-// Explain returns the logical plan as an indented tree, then the physical
-// plan by stage: exchanges, partition counts, and each join's strategy with
-// its reason (a hint, or the estimated size against the broadcast
-// threshold). It runs nothing.
-func (df *DataFrame) Explain() (string, error) {
-	if df.err != nil {
-		return "", df.err
-	}
-	p, err := physical.Compile(df.node, df.s.plannerConfig(), df.s.cfg.BatchSize)
-	if err != nil {
-		return "", actionErr("Explain", err)
-	}
-	return "== Logical plan ==\n" + plan.Format(df.node) + "\n== Physical plan ==\n" + p.Explain(), nil
-}
 
 // OperatorStats is what one physical operator did in a run; see
 // DataFrame.Analyze.

@@ -22,9 +22,10 @@ import (
 // pass it along unchanged, and every action returns it. Err reports it
 // early.
 type DataFrame struct {
-	s    *Session
-	node plan.Node // nil when err != nil
-	err  error
+	s        *Session
+	node     plan.Node // nil when err != nil
+	err      error
+	disabled []string // optimizer rules disabled for this query
 }
 
 // failed returns a DataFrame carrying err as the error of step. An error

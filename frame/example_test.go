@@ -158,12 +158,20 @@ func ExampleDataFrame_Explain() {
 	fmt.Print(text)
 	// Output:
 	// == Logical plan ==
-	// Limit: 10
-	//   Sort: total DESC NULLS LAST
-	//     Aggregate: group=[label] aggs=[sum(metric) AS total]
-	//       Join: inner on [f.grp = d.grp]
-	//         Scan: df1 AS f
-	//         Scan: df2 AS d
+	// Limit: 10  (rows≈2)
+	//   Sort: total DESC NULLS LAST  (rows≈2)
+	//     Aggregate: group=[label] aggs=[sum(metric) AS total]  (rows≈2)
+	//       Join: inner on [f.grp = d.grp]  (rows≈2)
+	//         Scan: df1 AS f  (rows≈2)
+	//         Scan: df2 AS d  (rows≈2)
+	//
+	// == Optimized plan ==
+	// Limit: 10  (rows≈2)
+	//   Sort: total DESC NULLS LAST  (rows≈2)
+	//     Aggregate: group=[label] aggs=[sum(metric) AS total]  (rows≈2)
+	//       Join: inner on [f.grp = d.grp]  (rows≈2)
+	//         Scan: df1 AS f  (rows≈2)
+	//         Scan: df2 AS d  (rows≈2)
 	//
 	// == Physical plan ==
 	// Stage 1: result (1 task)

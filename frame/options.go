@@ -36,6 +36,14 @@ type Config struct {
 	// Allocator allocates every Arrow buffer of the session's sources and
 	// queries (default memory.NewGoAllocator()).
 	Allocator memory.Allocator
+	// DisabledRules names optimizer rules that never run (see
+	// optimize.DefaultRules for the names).
+	DisabledRules []string
+	// OptimizerOff runs plans exactly as written.
+	OptimizerOff bool
+	// PreAggMinReduction is the estimated input-rows-per-group ratio at
+	// which the optimizer pre-aggregates a join input (default 2).
+	PreAggMinReduction float64
 
 	shuffleSet bool
 }
@@ -141,6 +149,37 @@ func WithAllocator(mem memory.Allocator) Option {
 			return fmt.Errorf("WithAllocator(nil): %w: allocator must not be nil", ErrInvalidOption)
 		}
 		c.Allocator = mem
+		return nil
+	}
+}
+
+// WithDisabledRules turns off optimizer rules by name, for every query of
+// the session (DataFrame.DisableRules does it for one query). An unknown
+// name is reported at the first action.
+func WithDisabledRules(names ...string) Option {
+	return func(c *Config) error {
+		c.DisabledRules = append(c.DisabledRules, names...)
+		return nil
+	}
+}
+
+// WithoutOptimizer runs every query's plan exactly as written, as a
+// baseline for measuring what the optimizer does.
+func WithoutOptimizer() Option {
+	return func(c *Config) error {
+		c.OptimizerOff = true
+		return nil
+	}
+}
+
+// WithPreAggThreshold sets the estimated input-rows-per-group ratio at
+// which the optimizer pre-aggregates the input of a join (default 2).
+func WithPreAggThreshold(ratio float64) Option {
+	return func(c *Config) error {
+		if ratio < 1 {
+			return invalidOption("WithPreAggThreshold", ratio, "a ratio of at least 1")
+		}
+		c.PreAggMinReduction = ratio
 		return nil
 	}
 }

@@ -45,7 +45,12 @@ func (df *DataFrame) start(ctx context.Context, action string) (*query, error) {
 		return nil, actionErr(action, err)
 	}
 	q := &query{s: df.s, action: action, env: env, out: userSchema(df.node.Schema())}
-	p, err := physical.Compile(df.node, df.s.plannerConfig(), env.BatchSize)
+	opt, _, err := df.optimized()
+	if err != nil {
+		q.close()
+		return nil, actionErr(action, err)
+	}
+	p, err := physical.Compile(opt, df.s.plannerConfig(), env.BatchSize)
 	if err != nil {
 		q.close()
 		return nil, actionErr(action, fmt.Errorf("plan: %w", err))

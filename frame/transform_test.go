@@ -201,12 +201,14 @@ func TestSchemaAndExplainRunNothing(t *testing.T) {
 	text, err := df.Explain()
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(text, `== Logical plan ==
-Limit: 2
-  Sort: total DESC NULLS LAST
-    Aggregate: group=[city] aggs=[sum(score) AS total]
-      Filter: age > 20
-        Scan: df1
+Limit: 2  (rows≈1)
+  Sort: total DESC NULLS LAST  (rows≈1)
+    Aggregate: group=[city] aggs=[sum(score) AS total]  (rows≈1)
+      Filter: age > 20  (rows≈1)
+        Scan: df1  (rows≈5)
 `), text)
+	require.Contains(t, text, "== Optimized plan ==")
+	require.Contains(t, text, "Scan: df1 projection=[city, score] filters=[age > 20]", "the filter and the projection reach the scan")
 	require.Contains(t, text, "== Physical plan ==\nStage ")
 	require.Contains(t, text, "TopK 2 Sort: total DESC NULLS LAST")
 	p, err := df.LogicalPlan()

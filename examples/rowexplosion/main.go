@@ -8,9 +8,12 @@
 // fact table to the grain the join needs, (entity, grp), first gives the
 // same answer from far fewer joined rows.
 //
-// The program generates its own data and prints, for each plan, the rows
-// that came out of the join, the result rows, a checksum (equal for both:
-// the data are small integers, so every sum is exact) and the time.
+// Grain's optimizer finds the fix by itself (eager pre-aggregation below the
+// fan-out join). The program generates its own data and runs the natural
+// query with that rule turned off, the same query optimized, and the
+// hand-written fix, printing for each the rows that came out of the join,
+// the result rows, a checksum (equal for all: the data are small integers,
+// so every sum is exact) and the time.
 //
 //	go run ./examples/rowexplosion
 //	go run ./examples/rowexplosion -fanout 50 -explain
@@ -89,20 +92,27 @@ func run(ctx context.Context, w io.Writer, cfg datagen.RowExplosion, explain boo
 	for _, p := range []struct {
 		name string
 		df   *frame.DataFrame
-	}{{"join then aggregate", asWritten}, {"aggregate first", aggFirst}} {
+	}{
+		// The optimizer's eager pre-aggregation turned off: the query runs as written.
+		{"as written, rule off", asWritten.DisableRules("push_aggregate_below_join")},
+		// The same query; the optimizer pre-aggregates the fact table below the join.
+		{"as written, optimized", asWritten},
+		{"aggregate first", aggFirst},
+	} {
 		o, err := measure(ctx, p.name, p.df)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		outs = append(outs, o)
 	}
-	fmt.Fprintf(w, "%-20s %15s %12s %20s %10s\n", "plan", "join rows", "result rows", "checksum", "time")
+	fmt.Fprintf(w, "%-22s %15s %12s %20s %10s\n", "plan", "join rows", "result rows", "checksum", "time")
+	same := true
 	for _, o := range outs {
-		fmt.Fprintf(w, "%-20s %15d %12d %20.0f %10s\n", o.name, o.joinRows, o.rows, o.checksum, o.elapsed.Round(time.Millisecond))
+		fmt.Fprintf(w, "%-22s %15d %12d %20.0f %10s\n", o.name, o.joinRows, o.rows, o.checksum, o.elapsed.Round(time.Millisecond))
+		same = same && o.checksum == outs[0].checksum && o.rows == outs[0].rows
 	}
-	same := outs[0].checksum == outs[1].checksum && outs[0].rows == outs[1].rows
-	fmt.Fprintf(w, "\nsame result: %v; the join emitted %.1f× fewer rows when the fact table was aggregated first\n",
-		same, float64(outs[0].joinRows)/float64(max(outs[1].joinRows, 1)))
+	fmt.Fprintf(w, "\nsame result: %v; aggregating the fact table first made the join emit %.1f× fewer rows\n",
+		same, float64(outs[0].joinRows)/float64(max(outs[2].joinRows, 1)))
 	if explain {
 		for _, o := range outs {
 			fmt.Fprintf(w, "\n== EXPLAIN ANALYZE: %s ==\n%s", o.name, o.explain)

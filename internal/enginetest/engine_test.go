@@ -115,7 +115,6 @@ func TestOracleCatchesWrongResults(t *testing.T) {
 	require.NotEmpty(t, reference.DiffMultiset(want, got))
 }
 
-
 // countKinds tallies the node kinds (and join types) in p.
 func countKinds(p plan.Node, seen map[string]int) {
 	plan.Inspect(p, func(n plan.Node) bool {
