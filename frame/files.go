@@ -49,6 +49,13 @@ func (s *Session) ReadIPC(paths []string, opts ipcio.ReadOptions) *DataFrame {
 	return s.fromSource(step, ds)
 }
 
+// FromSource returns a DataFrame scanning src, any implementation of the
+// scan contract (a file dataset opened by the caller, to inspect its
+// counters afterwards, or a source of the program's own).
+func (s *Session) FromSource(src source.Source) *DataFrame {
+	return s.fromSource("FromSource("+src.Name()+")", src)
+}
+
 // fromSource scans src under a generated qualifier ("df1", "df2"…).
 func (s *Session) fromSource(step string, src source.Source) *DataFrame {
 	if s.err != nil {
