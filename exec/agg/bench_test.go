@@ -185,3 +185,84 @@ func BenchmarkHashAgg(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSkipPartial measures SUM(v) and COUNT(*) GROUP BY k over 1e6
+// rows whose keys are all distinct, with adaptive partial aggregation
+// (pass-through after the default 1e5-row window) and without it (the
+// partial aggregate hashes every row). stage=partial drains the Partial
+// aggregate alone; stage=partial+final feeds it into the Final aggregate,
+// which hashes every group again either way.
+func BenchmarkSkipPartial(b *testing.B) {
+	const rows = 1_000_000
+	schema := arrow.NewSchema([]arrow.Field{{Name: "k", Type: i64}, {Name: "v", Type: f64}}, nil)
+	rng := rand.New(rand.NewPCG(3, 4))
+	perm := rng.Perm(rows)
+	var batches []exec.Batch
+	for lo := 0; lo < rows; lo += benchBatch {
+		n := min(benchBatch, rows-lo)
+		keys, vals := make([]int64, n), make([]float64, n)
+		for i := range n {
+			keys[i], vals[i] = int64(perm[lo+i]), rng.Float64()
+		}
+		k, v := wrapFixed(i64, keys), wrapFixed(f64, vals)
+		batches = append(batches, exec.Batch{Rec: array.NewRecord(schema, []arrow.Array{k, v}, int64(n))})
+		k.Release()
+		v.Release()
+	}
+	defer releaseAll(batches)
+	aggs := []agg.AggSpec{{Func: expr.AggSum, Input: 1, Name: "s"}, {Func: expr.AggCount, Input: -1, Name: "n"}}
+	final := agg.Spec{GroupBy: []int{0}, Mode: agg.Final,
+		Aggs: []agg.AggSpec{{Func: expr.AggSum, Input: 1, Name: "s"}, {Func: expr.AggCount, Input: 2, Name: "n"}}}
+	for _, stage := range []string{"partial", "partial+final"} {
+		for _, skip := range []bool{true, false} {
+			partial := agg.Spec{GroupBy: []int{0}, Aggs: aggs, Mode: agg.Partial}
+			if !skip {
+				partial.SkipPartial.RatioThreshold = -1
+			}
+			b.Run(fmt.Sprintf("stage=%s/skip=%v/groups=1e6/rows=1e6", stage, skip), func(b *testing.B) {
+				env := exec.NewEnv(memory.NewGoAllocator(), nil, benchBatch)
+				b.ReportAllocs()
+				b.SetBytes(rows * 16)
+				b.ResetTimer()
+				for range b.N {
+					op, err := agg.NewHashAggregate(&replaySource{schema: schema, batches: batches}, partial, env, nil)
+					if err == nil && stage == "partial+final" {
+						op, err = agg.NewHashAggregate(op, final, env, nil)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if got := drainRows(b, op); got < rows {
+						b.Fatalf("%d rows out, want at least %d", got, rows)
+					}
+				}
+				b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mrows/s")
+			})
+		}
+	}
+}
+
+// drainRows opens op, reads it to the end, closes it and returns the live
+// rows it output.
+func drainRows(b *testing.B, op exec.Operator) int {
+	ctx := context.Background()
+	if err := op.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for {
+		out, err := op.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += out.Len()
+		out.Release()
+	}
+	if err := op.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}

@@ -40,6 +40,30 @@
 // entry. DISTINCT itself (NewDistinct) streams: it narrows each input batch
 // to the rows with a new key, zero-copy.
 //
+// # Adaptive partial aggregation
+//
+// A Partial aggregation earns its cost only when it reduces rows before the
+// exchange. Like Spark and DataFusion, it measures that: after the first
+// SkipPartial.ProbeRows input rows of its partition (default 100,000) it
+// compares groups ÷ rows with SkipPartial.RatioThreshold (default 0.8),
+// once. At or above it, the operator outputs the groups it holds, frees its
+// table and accumulators, and converts every further batch into
+// partial-state rows, one per input row, without hashing:
+//
+//	probe window ──► aggregate ──► groups/rows ≥ threshold? ──no──► aggregate to the end
+//	                                        │yes
+//	                                        ▼
+//	   output held groups, free state ──► per batch: keys as they are,
+//	                                      sum → value (widened), count → 1/0,
+//	                                      avg → (float64 value, 1/0), min/max → value
+//
+// Those rows are valid partial states (a group of one row), so Final merges
+// them unchanged and the result is the same. Keys, min/max states and
+// states of the argument's own type are the input arrays, zero-copy; the
+// batch keeps its selection vector, and the exchange compacts it. The
+// counters "skipped partial" (partitions that switched) and "passthrough
+// rows" show the switch in EXPLAIN ANALYZE.
+//
 // # Semantics
 //
 // NULL keys form one group, as do NaNs; -0 and +0 are one key. Aggregates

@@ -22,9 +22,10 @@ import (
 // exactly one row, even for empty input; with GroupBy, empty input outputs
 // no rows.
 //
-// The operator is blocking: the first Next consumes the whole input. Its
-// state (hash table and accumulators) reserves memory in env.Pool as the
-// "hash aggregate" consumer before it grows; a refusal fails Next with an
+// The operator is blocking: the first Next consumes the whole input (in
+// Partial mode, up to an adaptive switch; see below). Its state (hash
+// table and accumulators) reserves memory in env.Pool as the "hash
+// aggregate" consumer before it grows; a refusal fails Next with an
 // error wrapping mempool.ErrMemoryLimit. A SUM overflow fails Next with an
 // error wrapping expr.ErrOverflow. The memory is released at the end of the
 // output and in Close.
@@ -32,6 +33,12 @@ import (
 // m receives the operator-specific counters "groups" and "input rows" and
 // the peak reservation; wrap the operator with exec.Instrument for rows,
 // batches and time. m may be nil.
+//
+// In Partial mode the operator is adaptive (see SkipPartial): if its probe
+// window shows that aggregating does not reduce the rows, it outputs the
+// groups it holds, frees its state and then streams the rest of the input
+// as one partial-state row per input row. Such a partition adds 1 to the
+// counter "skipped partial" and the rows it streamed to "passthrough rows".
 //
 // The operator owns input from a successful return on and closes it in
 // Close. On error (ErrInvalidSpec, expr.ErrType for an argument an
@@ -43,9 +50,15 @@ func NewHashAggregate(input exec.Operator, spec Spec, env *exec.Env, m *exec.Met
 	if err != nil {
 		return nil, err
 	}
-	op := &hashAggOp{input: input, spec: spec, env: env, schema: schema, m: m, batchSize: batchSize(env)}
+	op := &hashAggOp{input: input, spec: spec, env: env, schema: schema, m: m, batchSize: batchSize(env),
+		probe: newSkipProbe(spec)}
 	if err := op.build(in); err != nil {
 		return nil, err
+	}
+	if op.probe.armed {
+		if op.pass, err = newPassthrough(spec, in, schema, env.Mem); err != nil {
+			return nil, err
+		}
 	}
 	if m != nil {
 		op.groupsCtr, op.rowsCtr = m.NewCounter("groups"), m.NewCounter("input rows")
@@ -79,9 +92,16 @@ type hashAggOp struct {
 	argCols []arrow.Array
 	sc      scratch
 
-	consumed bool // the input has been read to the end
+	consumed bool // the input has been read to the end, or up to the switch
 	next     int  // next group to output
+	released bool // the state has been freed
 	closed   bool
+
+	probe     skipProbe    // adaptive Partial mode: the switch decision
+	pass      *passthrough // state kernels, built when the probe is armed
+	passing   bool         // switched: stream the rest of the input
+	inputDone bool         // the input returned io.EOF while passing
+	passRows  *exec.Counter
 
 	m         *exec.Metrics
 	groupsCtr *exec.Counter
@@ -205,6 +225,9 @@ func (o *hashAggOp) Next(ctx context.Context) (exec.Batch, error) {
 	}
 	if o.next >= o.groups {
 		o.release()
+		if o.passing {
+			return o.passNext(ctx)
+		}
 		return exec.Batch{}, io.EOF
 	}
 	if err := ctx.Err(); err != nil {
@@ -219,7 +242,8 @@ func (o *hashAggOp) Next(ctx context.Context) (exec.Batch, error) {
 	return exec.Batch{Rec: rec}, nil
 }
 
-// consume reads the whole input into the groups.
+// consume reads the whole input into the groups, or stops after the batch
+// on which the probe decides to pass the rest through.
 func (o *hashAggOp) consume(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -236,6 +260,10 @@ func (o *hashAggOp) consume(ctx context.Context) error {
 		b.Release()
 		if err != nil {
 			return err
+		}
+		if o.probe.decide(o.groups, o.inputRows) {
+			o.startPassing()
+			break
 		}
 	}
 	o.consumed = true
@@ -399,6 +427,10 @@ func (o *hashAggOp) output(from, to int) (arrow.Record, error) {
 
 // release drops the state and returns its memory to the pool.
 func (o *hashAggOp) release() {
+	if o.released {
+		return
+	}
+	o.released = true
 	o.table, o.accs, o.dedups = nil, nil, nil
 	o.groups, o.next = 0, 0
 	o.mem.res.Free()
@@ -411,5 +443,8 @@ func (o *hashAggOp) Close() error {
 	o.closed = true
 	o.table, o.accs, o.dedups = nil, nil, nil
 	o.mem.res.Free()
+	if o.pass != nil {
+		o.pass.release()
+	}
 	return o.input.Close()
 }

@@ -186,15 +186,21 @@ func TestHashAggregateSemantics(t *testing.T) {
 				want, err := oracle(c.spec, c.schema, transpose(c.cols))
 				require.NoError(t, err)
 				requireRows(t, want, got)
-				if !hasDistinct(c.spec) {
-					env, mem := newEnv(t, bs)
-					rec := record(mem, c.schema, c.cols...)
-					defer rec.Release()
+				if hasDistinct(c.spec) {
+					return
+				}
+				env, mem := newEnv(t, bs)
+				rec := record(mem, c.schema, c.cols...)
+				defer rec.Release()
+				// Two phases, aggregating and passing through after one row.
+				for _, skip := range []agg.SkipPartial{{}, forcedSkip(1)} {
 					var batches []exec.Batch
 					for lo := int64(0); lo < rec.NumRows(); lo++ {
 						batches = append(batches, exec.Batch{Rec: rec.NewSlice(lo, lo+1)})
 					}
-					got = partialFinal(t, env, c.schema, c.spec, batches, 2, rand.New(rand.NewPCG(1, uint64(bs))))
+					spec := c.spec
+					spec.SkipPartial = skip
+					got = partialFinal(t, env, c.schema, spec, batches, 2, rand.New(rand.NewPCG(1, uint64(bs))), nil)
 					requireRows(t, sortRows(want), sortRows(got))
 				}
 			})

@@ -151,16 +151,7 @@ func TestHashAggregateRandomized(t *testing.T) {
 				name := fmt.Sprintf("keys=%s/batch=%d/sel=%v", kc.name, bs, withSel)
 				t.Run(name, func(t *testing.T) {
 					rng := rand.New(rand.NewPCG(uint64(ki), uint64(bs)*2+boolBit(withSel)))
-					gens := append(append([]colGen(nil), kc.keys...), valueCols...)
-					types := make([]arrow.DataType, len(gens))
-					for i, g := range gens {
-						types[i] = g.dt
-					}
-					schema := schemaOf(types...)
-					groupBy := make([]int, len(kc.keys))
-					for i := range groupBy {
-						groupBy[i] = i
-					}
+					gens, schema, groupBy := randomShape(kc.keys)
 					for _, n := range []int{0, 1, rowsFor(rng, bs)} {
 						checkRandom(t, rng, schema, gens, groupBy, n, bs, withSel)
 					}
@@ -168,6 +159,21 @@ func TestHashAggregateRandomized(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomShape returns the column generators, schema and group-by columns
+// of a randomized case with keys followed by valueCols.
+func randomShape(keys []colGen) ([]colGen, *arrow.Schema, []int) {
+	gens := append(append([]colGen(nil), keys...), valueCols...)
+	types := make([]arrow.DataType, len(gens))
+	for i, g := range gens {
+		types[i] = g.dt
+	}
+	groupBy := make([]int, len(keys))
+	for i := range groupBy {
+		groupBy[i] = i
+	}
+	return gens, schemaOf(types...), groupBy
 }
 
 func boolBit(b bool) uint64 {
@@ -208,13 +214,14 @@ func checkRandom(t *testing.T, rng *rand.Rand, schema *arrow.Schema, gens []colG
 	batches, live = randomInput(rng, mem, schema, gens, n, bs, withSel)
 	want, err = oracle(twoPhase, schema, live)
 	require.NoError(t, err)
-	got = partialFinal(t, env, schema, twoPhase, batches, 1+rng.IntN(3), rng)
+	got = partialFinal(t, env, schema, twoPhase, batches, 1+rng.IntN(3), rng, nil)
 	requireRows(t, sortRows(want), sortRows(got))
 }
 
-// partialFinal splits batches at random among parts Partial aggregates,
-// feeds all their outputs to one Final aggregate and returns its rows.
-func partialFinal(t *testing.T, env *exec.Env, schema *arrow.Schema, spec agg.Spec, batches []exec.Batch, parts int, rng *rand.Rand) [][]any {
+// partialFinal splits batches at random among parts Partial aggregates
+// (with spec.SkipPartial, sharing the metrics m, which may be nil), feeds
+// all their outputs to one Final aggregate and returns its rows.
+func partialFinal(t *testing.T, env *exec.Env, schema *arrow.Schema, spec agg.Spec, batches []exec.Batch, parts int, rng *rand.Rand, m *exec.Metrics) [][]any {
 	t.Helper()
 	split := make([][]exec.Batch, parts)
 	for _, b := range batches {
@@ -227,10 +234,10 @@ func partialFinal(t *testing.T, env *exec.Env, schema *arrow.Schema, spec agg.Sp
 	require.NoError(t, err)
 	var states []exec.Batch
 	for _, part := range split {
-		op, err := agg.NewHashAggregate(newSource(schema, part...), partial, env, nil)
+		op, err := agg.NewHashAggregate(newSource(schema, part...), partial, env, m)
 		require.NoError(t, err)
 		for _, st := range collect(t, op) {
-			if rng.IntN(2) == 0 {
+			if st.Sel == nil && rng.IntN(2) == 0 {
 				// A selection of every row exercises the selected loops of
 				// the merge kernels without changing the result.
 				st.Sel = make([]int32, st.Len())
@@ -321,12 +328,20 @@ func TestEveryArgumentType(t *testing.T) {
 						plain = append(plain, a)
 					}
 				}
-				spec2 := agg.Spec{GroupBy: []int{0}, Aggs: plain}
-				batches, live = randomInput(rng, mem, schema, gens, 3000, bs, false)
-				want, err = oracle(spec2, schema, live)
-				require.NoError(t, err)
-				got = partialFinal(t, env, schema, spec2, batches, 3, rng)
-				requireRows(t, sortRows(want), sortRows(got))
+				// Two phases, aggregating and with pass-through forced after
+				// a few rows (see TestSkipPartialRandomized).
+				for _, skip := range []agg.SkipPartial{{}, forcedSkip(1 + rng.Int64N(100))} {
+					spec2 := agg.Spec{GroupBy: []int{0}, Aggs: plain, SkipPartial: skip}
+					rows := 3000
+					if skip.ProbeRows > 0 {
+						rows = 1000
+					}
+					batches, live = randomInput(rng, mem, schema, gens, rows, bs, skip.ProbeRows > 0)
+					want, err = oracle(spec2, schema, live)
+					require.NoError(t, err)
+					got = partialFinal(t, env, schema, spec2, batches, 3, rng, nil)
+					requireRows(t, sortRows(want), sortRows(got))
+				}
 			}
 		})
 	}

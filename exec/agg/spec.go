@@ -76,6 +76,11 @@ type Spec struct {
 	// accumulators are presized for it, which saves rehashing (a large win
 	// beyond a million groups). It never changes the result.
 	SizeHint int
+	// SkipPartial makes a Partial-mode aggregation adaptive: when it does
+	// not reduce its input, it stops aggregating and passes rows through
+	// as partial states (see SkipPartial). The zero value enables it with
+	// the defaults; other modes ignore it.
+	SkipPartial SkipPartial
 }
 
 // StateWidth is the number of partial-state columns of an aggregate: 2 for
@@ -146,6 +151,9 @@ func OutputSchema(spec Spec, in *arrow.Schema) (*arrow.Schema, error) {
 func checkSpec(spec Spec, in *arrow.Schema) error {
 	if spec.Mode > Final {
 		return fmt.Errorf("agg: %s: %w", spec.Mode, ErrInvalidSpec)
+	}
+	if err := spec.SkipPartial.check(); err != nil {
+		return err
 	}
 	for _, g := range spec.GroupBy {
 		if g < 0 || g >= in.NumFields() {

@@ -1,6 +1,10 @@
 package physical
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/grainql/grain/exec/agg"
+)
 
 // Config holds the planner's knobs. The zero value of a field means its
 // default.
@@ -19,6 +23,19 @@ type Config struct {
 	// join broadcasts (spark.sql.autoBroadcastJoinThreshold). Default
 	// 10 MiB; negative disables automatic broadcasts (hints still apply).
 	BroadcastThreshold int64
+	// PartialAggRatio is the reduction threshold of adaptive partial
+	// aggregation: a partial aggregate task that, after its first
+	// PartialAggProbeRows input rows, holds at least this many groups per
+	// input row stops aggregating and passes its rows through to the
+	// exchange as partial states (DataFusion's
+	// skip_partial_aggregation_probe_ratio_threshold). Default 0.8
+	// (agg.DefaultRatioThreshold); negative disables the switch.
+	PartialAggRatio float64
+	// PartialAggProbeRows is the probe window of adaptive partial
+	// aggregation, in input rows per task (DataFusion's
+	// skip_partial_aggregation_probe_rows_threshold). Default 100,000
+	// (agg.DefaultProbeRows).
+	PartialAggProbeRows int64
 }
 
 // DefaultBroadcastThreshold is Spark's autoBroadcastJoinThreshold.
@@ -37,6 +54,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BroadcastThreshold == 0 {
 		c.BroadcastThreshold = DefaultBroadcastThreshold
+	}
+	if c.PartialAggRatio == 0 {
+		c.PartialAggRatio = agg.DefaultRatioThreshold
+	}
+	if c.PartialAggProbeRows <= 0 {
+		c.PartialAggProbeRows = agg.DefaultProbeRows
 	}
 	return c
 }

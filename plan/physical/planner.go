@@ -120,7 +120,10 @@ func (pl *planner) aggregate(n *plan.Aggregate) (Node, error) {
 		}
 		return aggNode(in, single, n.String())
 	}
-	partial, err := aggNode(proj, agg.Spec{GroupBy: keys, Aggs: specs, Mode: agg.Partial}, n.String())
+	// The partial aggregate switches itself to pass-through in the tasks
+	// where it does not reduce the rows (see agg.SkipPartial).
+	skip := agg.SkipPartial{ProbeRows: pl.cfg.PartialAggProbeRows, RatioThreshold: pl.cfg.PartialAggRatio}
+	partial, err := aggNode(proj, agg.Spec{GroupBy: keys, Aggs: specs, Mode: agg.Partial, SkipPartial: skip}, n.String())
 	if err != nil {
 		return nil, err
 	}
