@@ -14,6 +14,7 @@ import (
 
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/join"
+	"github.com/grainql/grain/exec/order"
 )
 
 // replay is a benchmark source that hands out the same records on every
@@ -153,5 +154,67 @@ func drainCount(b *testing.B, ctx context.Context, op exec.Operator) int {
 		}
 		n += batch.Len()
 		batch.Release()
+	}
+}
+
+// BenchmarkSortMergeJoin joins 1e6 left rows with 1e6 right rows, fan-out
+// 1 (inner join on unique int64 keys, materializing both sides), three
+// ways: the sort-merge join over inputs already sorted on the key, the
+// hash join (build and probe) over the same inputs, and sort + merge over
+// the inputs in random order.
+func BenchmarkSortMergeJoin(b *testing.B) {
+	ctx := context.Background()
+	mem := memory.NewGoAllocator()
+	env := exec.NewEnv(mem, nil, 0)
+	const rows = 1_000_000
+	perm := rand.New(rand.NewPCG(5, 6)).Perm(rows)
+	sortedL := int64Source(mem, rows, func(i int) int64 { return int64(i) })
+	sortedR := int64Source(mem, rows, func(i int) int64 { return int64(i) })
+	shuffledL := int64Source(mem, rows, func(i int) int64 { return int64(perm[i]) })
+	shuffledR := int64Source(mem, rows, func(i int) int64 { return int64(perm[rows-1-i]) })
+	for _, s := range []*replay{sortedL, sortedR, shuffledL, shuffledR} {
+		defer s.release()
+	}
+	spec := join.Spec{Type: join.Inner, LeftKeys: []int{0}, RightKeys: []int{0}}
+	sorted := func(in exec.Operator) exec.Operator {
+		op, err := order.NewSort(in, join.SortKeys([]int{0}), env, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return op
+	}
+	cases := []struct {
+		name  string
+		build func() (exec.Operator, error)
+	}{
+		{"merge/sorted", func() (exec.Operator, error) {
+			return join.NewSortMergeJoin(sortedL, sortedR, spec, env, nil)
+		}},
+		{"hash/sorted", func() (exec.Operator, error) {
+			return join.NewHashJoin(sortedL, sortedR, spec, env, nil)
+		}},
+		{"sort+merge/shuffled", func() (exec.Operator, error) {
+			return join.NewSortMergeJoin(sorted(shuffledL), sorted(shuffledR), spec, env, nil)
+		}},
+		{"hash/shuffled", func() (exec.Operator, error) {
+			return join.NewHashJoin(shuffledL, shuffledR, spec, env, nil)
+		}},
+	}
+	for _, c := range cases {
+		b.Run(fmt.Sprintf("inner/fanout=1/%s", c.name), func(b *testing.B) {
+			b.ReportAllocs()
+			var out int
+			for b.Loop() {
+				op, err := c.build()
+				if err != nil {
+					b.Fatal(err)
+				}
+				out = drainCount(b, ctx, op)
+			}
+			if out != rows {
+				b.Fatalf("%d output rows, want %d", out, rows)
+			}
+			b.ReportMetric(rows*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
 }

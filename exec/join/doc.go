@@ -1,5 +1,6 @@
-// Package join implements Grain's hash join for every join type (Inner,
-// Left, Right, Full, Semi, Anti) and the cross join.
+// Package join implements Grain's joins: the hash join for every join type
+// (Inner, Left, Right, Full, Semi, Anti) and the cross join, and the
+// sort-merge join for the same equi-join types.
 //
 // The build side and the probe side are separate so that one build table
 // can serve many probe tasks (a broadcast hash join):
@@ -42,12 +43,34 @@
 // an ON clause. Output batches never exceed the Env's batch size: a probe
 // row with a large fan-out continues in the next batch.
 //
+// # Sort-merge join
+//
+// NewSortMergeJoin joins inputs that both arrive sorted on their keys
+// (ascending, NULLs last: SortKeys; the planner puts order.NewSort below
+// each side) by walking them in step, so it holds no hash table: only the
+// current left batch and the current run of equal right keys, copied only
+// when it crosses a right batch boundary.
+//
+//	left (sorted)  ─► left batch ──┐ order.Comparator: left row vs run key
+//	                               ├─► <: left row unmatched   >: next run
+//	right (sorted) ─► run of equal ┘   =: pairs ─► exec.Take ─► residual ─► batch
+//	                  right keys        finished right batches ─► unmatched right rows
+//
+// Its semantics, output schema and metrics counters are the hash join's;
+// the tests check both against the same nested-loop oracle and against
+// each other. Keys compare through order.Comparator, whose equality is
+// the hash table's (NaN = NaN, -0 = +0). It suits inputs that are already
+// sorted, build sides too large for memory (a run is the unit of memory,
+// not the whole side), and Right/Full joins whose preserved side must not
+// be built.
+//
 // # Memory and metrics
 //
 // The build reserves every byte it keeps, before allocating it, under the
 // consumer "hash join build"; a refusal is an error wrapping
 // mempool.ErrMemoryLimit. Right and Full probes also reserve their bitmap
-// of matched build rows ("hash join probe"). Metrics counters: "build rows",
-// "probe rows" and "output rows" (fan-out = output ÷ probe), plus the peak
-// reservation.
+// of matched build rows ("hash join probe"). The sort-merge join reserves
+// its copied runs ("sort-merge join"). Metrics counters: "build rows"
+// (right rows), "probe rows" (left rows) and "output rows" (fan-out =
+// output ÷ probe), plus the peak reservation.
 package join

@@ -116,6 +116,10 @@ func junkRow(schema *arrow.Schema, rng *rand.Rand) row {
 			r[i] = int32(-1000 - rng.IntN(5))
 		case arrow.STRING:
 			r[i] = "junk"
+		case arrow.FLOAT64:
+			r[i] = -1000.5
+		case arrow.BOOL:
+			r[i] = rng.IntN(2) == 0
 		}
 	}
 	return r
@@ -139,6 +143,10 @@ func buildRecord(t testing.TB, mem memory.Allocator, schema *arrow.Schema, rows 
 				b.Append(v.(int32))
 			case *array.StringBuilder:
 				b.Append(v.(string))
+			case *array.Float64Builder:
+				b.Append(v.(float64))
+			case *array.BooleanBuilder:
+				b.Append(v.(bool))
 			default:
 				t.Fatalf("unsupported builder %T", fb)
 			}
@@ -233,6 +241,10 @@ func recordRow(rec arrow.Record, i int) string {
 		case *array.Int32:
 			parts[c] = cell(a.Value(i))
 		case *array.String:
+			parts[c] = cell(a.Value(i))
+		case *array.Float64:
+			parts[c] = cell(a.Value(i))
+		case *array.Boolean:
 			parts[c] = cell(a.Value(i))
 		default:
 			parts[c] = col.ValueStr(i)

@@ -3,6 +3,7 @@ package join_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -24,6 +25,10 @@ var keyKinds = map[string][]arrow.DataType{
 	"int32":  {arrow.PrimitiveTypes.Int32},
 	"string": {arrow.BinaryTypes.String},
 	"multi":  {arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String},
+	// float64 keys include NaNs with different payloads, -0 and +0.
+	"float64": {arrow.PrimitiveTypes.Float64},
+	"bool":    {arrow.FixedWidthTypes.Boolean},
+	"mixed":   {arrow.FixedWidthTypes.Boolean, arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int32},
 }
 
 // dataset is one randomly generated pair of join inputs.
@@ -37,6 +42,12 @@ type dataset struct {
 // genDataset makes inputs with keys of the given types: few distinct keys
 // (duplicates and fan-out on both sides), about 10% NULLs everywhere.
 func genDataset(rng *rand.Rand, types []arrow.DataType, nl, nr int) dataset {
+	return genDatasetDomain(rng, types, nl, nr, 1+rng.IntN(8))
+}
+
+// genDatasetDomain is genDataset with keys drawn from domain distinct
+// values per column.
+func genDatasetDomain(rng *rand.Rand, types []arrow.DataType, nl, nr, domain int) dataset {
 	var lf, rf []arrow.Field
 	for i, dt := range types {
 		lf = append(lf, arrow.Field{Name: fmt.Sprintf("lk%d", i), Type: dt, Nullable: true})
@@ -48,7 +59,6 @@ func genDataset(rng *rand.Rand, types []arrow.DataType, nl, nr int) dataset {
 		arrow.Field{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true})
 	d := dataset{left: arrow.NewSchema(lf, nil), right: arrow.NewSchema(rf, nil), nk: len(types)}
 	d.lv, d.rw = d.nk, d.nk
-	domain := 1 + rng.IntN(8)
 	key := func(dt arrow.DataType) any {
 		if rng.IntN(10) == 0 {
 			return nil
@@ -59,6 +69,19 @@ func genDataset(rng *rand.Rand, types []arrow.DataType, nl, nr int) dataset {
 			return int32(k)
 		case arrow.STRING:
 			return fmt.Sprintf("k%d", k)
+		case arrow.FLOAT64:
+			// Two NaN payloads and -0 are as frequent as any other key.
+			switch rng.IntN(domain + 3) {
+			case domain:
+				return math.NaN()
+			case domain + 1:
+				return math.Float64frombits(0xfff8000000000123)
+			case domain + 2:
+				return math.Copysign(0, -1)
+			}
+			return float64(k) / 2
+		case arrow.BOOL:
+			return k%2 == 0
 		}
 		return int64(k)
 	}
@@ -115,7 +138,7 @@ func nestedLoop(d dataset, spec join.Spec, residual bool) []string {
 				}
 				return false
 			}
-			if lv != rv {
+			if !keyEqual(lv, rv) {
 				return false
 			}
 		}
@@ -153,6 +176,16 @@ func nestedLoop(d dataset, spec join.Spec, residual bool) []string {
 	return out
 }
 
+// keyEqual is key equality of non-NULL values: Go equality (so -0 equals
+// +0), except that all NaNs are equal.
+func keyEqual(a, b any) bool {
+	if x, ok := a.(float64); ok {
+		y := b.(float64)
+		return x == y || (math.IsNaN(x) && math.IsNaN(y))
+	}
+	return a == b
+}
+
 // sizes picks input sizes; the first seeds cover the edge cases.
 func sizes(seed int, rng *rand.Rand) (int, int) {
 	switch seed {
@@ -174,7 +207,7 @@ func sizes(seed int, rng *rand.Rand) (int, int) {
 // with and without NullsEqual and a residual, with duplicate or unique build
 // keys, through NewHashJoin and through Build + NewProbe.
 func TestDifferential(t *testing.T) {
-	kinds := []string{"int64", "int32", "string", "multi"}
+	kinds := []string{"int64", "int32", "string", "multi", "float64", "mixed"}
 	for _, typ := range allTypes {
 		for _, nullsEqual := range []bool{false, true} {
 			if typ == join.Cross && nullsEqual {

@@ -19,7 +19,8 @@ import (
 // gen makes random test data with many duplicates, NULLs and the values
 // that break naive comparisons (NaN, ±0, extremes, shared string prefixes).
 type gen struct {
-	rng *rand.Rand
+	rng      *rand.Rand
+	maxBatch int // when > 0, input batches hold at most this many rows
 }
 
 // colType is a key column type the sort supports, with a generator of
@@ -92,6 +93,9 @@ var colTypes = []colType{
 
 // batchLen picks the size of the next input batch, at most left.
 func (g *gen) batchLen(left int) int {
+	if g.maxBatch > 0 {
+		return min(left, g.rng.Intn(g.maxBatch+1))
+	}
 	switch g.rng.Intn(6) {
 	case 0:
 		return 0

@@ -1,11 +1,15 @@
-// Package order runs ORDER BY: an in-memory sort, a top-k for ORDER BY …
-// LIMIT k, and LIMIT/OFFSET itself.
+// Package order runs ORDER BY: an in-memory sort, a k-way merge of sorted
+// partitions, a top-k for ORDER BY … LIMIT k, and LIMIT/OFFSET itself.
 //
 // # Operators
 //
 //   - NewSort buffers its whole input and emits it ordered, in batches of
 //     Env.BatchSize rows. It is a pipeline breaker and reserves what it holds
 //     under the spillable consumer "sort".
+//   - NewMerge merges inputs that are each already in that order into one
+//     ordered stream (the sort-preserving merge of a global ORDER BY: sort
+//     every partition in parallel, then merge), holding one batch per input
+//     under the consumer "merge".
 //   - NewTopK (and NewTopKOffset) emit only the first k rows of that order,
 //     holding about 2·k rows plus a batch, never the whole input.
 //   - NewLimit skips and keeps rows in input order without copying, and stops
@@ -43,6 +47,25 @@
 // once per sort over the concatenated columns (generic over the value
 // slices, no Arrow interface call per row): the full first key when its
 // prefix is inexact (strings), then the other keys, then the row index.
+//
+// # Comparing rows across records
+//
+// Comparator exposes the same order to code that compares rows of
+// different records: it keeps one slot per record (a merge input, a join
+// side), normalizes the first key of each slot's rows into the sort's
+// (rank, prefix) entries once per batch, and compares the other keys with
+// the same typed comparers the sort's tie-break uses. The merge caches the
+// current row's entry of each input, so a match of its loser tree is
+// usually two integer comparisons:
+//
+//	input 0 ─┐                                       ┌─► chunk of input 0's batch ─┐
+//	input 1 ─┼─► loser tree (log2 k matches per row) ┼─► chunk of input 1's batch ─┼─► concat ─► exec.Take ─► batch
+//	input 2 ─┘   ties: typed keys, then input index  └─► copied chunk (batch ended) ┘
+//
+// The join package's sort-merge join compares its two sides through a
+// Comparator too, so its key equality is the sort's: NULL equals NULL
+// (the join decides what a NULL key means), all NaNs are equal and -0
+// equals +0, as in exec/hashtable.
 //
 // Top-k uses the same sorter on its bounded buffer: when the buffer reaches
 // twice the limit it sorts and keeps the first limit rows, whose last row

@@ -10,6 +10,10 @@ var ErrInvalidKey = errors.New("invalid sort key")
 // a sort key whose column type has no defined order.
 var ErrUnsupportedType = errors.New("unsupported sort key type")
 
+// ErrInvalidInput is wrapped by the error NewMerge returns when it has no
+// inputs, or inputs whose column types differ.
+var ErrInvalidInput = errors.New("invalid merge input")
+
 // ErrInvalidLimit is wrapped by the error a top-k or limit returns for a
 // negative row count or offset.
 var ErrInvalidLimit = errors.New("invalid limit")

@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"exec/mempool":   {},
 	"exec/hashtable": {},
 	"exec":           {"expr", "io/*", "exec/mempool"},
-	"exec/*":         {"expr", "io/*", "exec", "exec/mempool", "exec/hashtable", "exec/eval", "exec/spill"},
+	"exec/*":         {"expr", "io/*", "exec", "exec/mempool", "exec/hashtable", "exec/eval", "exec/spill", "exec/order"},
 	"plan":           {"expr", "io/*"},
 	"plan/optimize":  {"plan", "expr", "io/*"},
 	"plan/physical":  {"plan", "plan/optimize", "exec", "exec/*", "expr", "io/*"},
