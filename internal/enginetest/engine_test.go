@@ -25,13 +25,14 @@ var batchSizes = []int{1, 7, 1024, 4096}
 
 // configs are the parallel settings the random plans run under: every
 // parallelism in {1, 2, 4} and shuffle partitions in {1, 3, 16}, with
-// broadcast joins forced on, forced off, or left to the size estimate.
+// broadcast joins forced on, forced off, or left to the size estimate, and
+// sort-merge instead of shuffled hash joins.
 var configs = []physical.Config{
 	{Parallelism: 1, ShufflePartitions: 1},
 	{Parallelism: 2, ShufflePartitions: 3, BroadcastThreshold: -1},
 	{Parallelism: 4, ShufflePartitions: 16, BroadcastThreshold: 1 << 40},
-	{Parallelism: 2, ShufflePartitions: 16, ScanTasks: 3, BroadcastThreshold: -1},
-	{Parallelism: 4, ShufflePartitions: 3},
+	{Parallelism: 2, ShufflePartitions: 16, ScanTasks: 3, BroadcastThreshold: -1, PreferSortMerge: true},
+	{Parallelism: 4, ShufflePartitions: 3, BroadcastThreshold: -1, PreferSortMerge: true},
 	{Parallelism: 1, ShufflePartitions: 16, BroadcastThreshold: 1 << 40},
 }
 

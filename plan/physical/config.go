@@ -23,6 +23,9 @@ type Config struct {
 	// join broadcasts (spark.sql.autoBroadcastJoinThreshold). Default
 	// 10 MiB; negative disables automatic broadcasts (hints still apply).
 	BroadcastThreshold int64
+	// PreferSortMerge makes joins that are not broadcast sort-merge joins
+	// instead of shuffled hash joins (spark.sql.join.preferSortMergeJoin).
+	PreferSortMerge bool
 	// PartialAggRatio is the reduction threshold of adaptive partial
 	// aggregation: a partial aggregate task that, after its first
 	// PartialAggProbeRows input rows, holds at least this many groups per

@@ -121,10 +121,13 @@ func (o *broadcastProbeOp) Close() error {
 
 // partitionedJoinNode joins partition p of its left child with partition p
 // of its right child: both sides were hash-exchanged on the join keys into
-// the same number of partitions, so matching keys meet in one task.
+// the same number of partitions, so matching keys meet in one task. It is
+// a shuffled hash join, or a sort-merge join when both inputs were sorted
+// by the keys.
 type partitionedJoinNode struct {
 	base
 	joinSpec
+	sortMerge bool // inputs arrive sorted by join.SortKeys: merge them
 }
 
 func newPartitionedJoin(left, right Node, js joinSpec, schema *arrow.Schema, label string) *partitionedJoinNode {
@@ -146,7 +149,12 @@ func (n *partitionedJoinNode) Open(x *Execution, p int) (exec.Operator, error) {
 	spec, err := n.newSpec()
 	if err == nil {
 		var op exec.Operator
-		if op, err = join.NewHashJoin(l, r, spec, x.Env, &n.metrics); err == nil {
+		if n.sortMerge {
+			op, err = join.NewSortMergeJoin(l, r, spec, x.Env, &n.metrics)
+		} else {
+			op, err = join.NewHashJoin(l, r, spec, x.Env, &n.metrics)
+		}
+		if err == nil {
 			return exec.Instrument(op, &n.metrics), nil
 		}
 	}

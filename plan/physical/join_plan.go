@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/grainql/grain/exec"
+	"github.com/grainql/grain/exec/order"
+
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/grainql/grain/exec/join"
@@ -19,7 +22,9 @@ var joinTypes = map[plan.JoinType]join.Type{
 
 // strategy is the physical join algorithm chosen for a logical join.
 type strategy struct {
-	broadcast bool // broadcast hash join (else shuffled hash join)
+	broadcast bool // broadcast hash join
+	sortMerge bool // sort-merge join (else, without broadcast, shuffled hash join)
+	single    bool // both sides gathered into one partition (a full join without keys)
 	swap      bool // build the left side (inner, cross and right joins only)
 	reason    string
 }
@@ -38,15 +43,21 @@ func (pl *planner) chooseJoin(n *plan.Join) strategy {
 		return strategy{broadcast: true, reason: "hint: broadcast right"}
 	case h.Broadcast == plan.BroadcastLeft && canLeft:
 		return strategy{broadcast: true, swap: true, reason: "hint: broadcast left"}
-	case h.Strategy == plan.StrategyShuffleHash || h.Strategy == plan.StrategySortMerge:
+	case h.Strategy == plan.StrategyShuffleHash:
 		return strategy{reason: "hint: " + h.Strategy.String()}
+	case h.Strategy == plan.StrategySortMerge && len(n.On) > 0:
+		return strategy{sortMerge: true, reason: "hint: " + h.Strategy.String()}
 	}
 	if n.Type == plan.JoinCross || len(n.On) == 0 {
 		// Without keys nothing can be partitioned: build one side whole.
-		if canRight {
+		switch {
+		case canRight:
 			return strategy{broadcast: true, reason: "no equi-join keys"}
+		case canLeft:
+			return strategy{broadcast: true, swap: true, reason: "no equi-join keys"}
 		}
-		return strategy{broadcast: true, swap: true, reason: "no equi-join keys"}
+		// A full join preserves both sides: join in one task.
+		return strategy{single: true, reason: "full join without equi-join keys"}
 	}
 	lb, rb := estimateBytes(n.Left), estimateBytes(n.Right)
 	limit := pl.cfg.BroadcastThreshold
@@ -56,7 +67,8 @@ func (pl *planner) chooseJoin(n *plan.Join) strategy {
 	case canLeft && lb >= 0 && lb <= limit:
 		return strategy{broadcast: true, swap: true, reason: fmt.Sprintf("left est. %s ≤ threshold %s", bytesText(lb), bytesText(limit))}
 	}
-	return strategy{reason: fmt.Sprintf("sides est. %s and %s > threshold %s", bytesText(lb), bytesText(rb), bytesText(limit))}
+	reason := fmt.Sprintf("sides est. %s and %s > threshold %s", bytesText(lb), bytesText(rb), bytesText(limit))
+	return strategy{sortMerge: pl.cfg.PreferSortMerge, reason: reason}
 }
 
 // join plans a hash join: each side gets its keys (cast to their common
@@ -116,10 +128,18 @@ func (pl *planner) join(n *plan.Join) (Node, error) {
 	if st.broadcast {
 		label = fmt.Sprintf("BroadcastHashJoin %s (%s)", label, st.reason)
 		j = newBroadcastJoin(l, newExchange(r, nil, 1), js, out, label)
+	} else if st.single {
+		label = fmt.Sprintf("NestedLoopJoin %s (%s)", label, st.reason)
+		j = newPartitionedJoin(gather(l), gather(r), js, out, label)
+	} else if st.sortMerge {
+		label = fmt.Sprintf("SortMergeJoin %s (%s)", label, st.reason)
+		le := sortedBy(pl.exchangeN(l, js.spec.LeftKeys), js.spec.LeftKeys)
+		re := sortedBy(pl.exchangeN(r, js.spec.RightKeys), js.spec.RightKeys)
+		j = newPartitionedJoin(le, re, js, out, label)
+		j.(*partitionedJoinNode).sortMerge = true
 	} else {
 		label = fmt.Sprintf("ShuffledHashJoin %s (%s)", label, st.reason)
-		keysL, keysR := js.spec.LeftKeys, js.spec.RightKeys
-		j = newPartitionedJoin(pl.exchangeN(l, keysL), pl.exchangeN(r, keysR), js, out, label)
+		j = newPartitionedJoin(pl.exchangeN(l, js.spec.LeftKeys), pl.exchangeN(r, js.spec.RightKeys), js, out, label)
 	}
 	// Drop the appended keys and restore the logical column order.
 	var keep []int
@@ -157,4 +177,13 @@ func bytesText(n int64) string {
 	default:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	}
+}
+
+// sortedBy sorts every partition of child by keys in the order the
+// sort-merge join expects (join.SortKeys).
+func sortedBy(child Node, keys []int) Node {
+	sk := join.SortKeys(keys)
+	return newUnary(child, child.Schema(), "Sort "+strings.Join(colNames(child.Schema(), keys), ", "), func(x *Execution, in exec.Operator, m *exec.Metrics) (exec.Operator, error) {
+		return order.NewSort(in, sk, x.Env, m)
+	})
 }

@@ -229,3 +229,43 @@ func TestBroadcastProbeSideIsNotShuffled(t *testing.T) {
 	}
 	require.Equal(t, 1, joins)
 }
+
+func TestJoinsWithoutKeysAndSortMerge(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	a := table(t, mem, "a", 3000, 7)
+	b := table(t, mem, "b", 40, 40)
+	// Several partitions on each side: the left side is aggregated first.
+	agg, err := plan.NewAggregate(scan(t, a, "a"), []expr.Expr{expr.Col("a.v").Mod(expr.Lit(50)).As("m")}, []expr.Expr{expr.CountStar().As("n")})
+	require.NoError(t, err)
+	cfg := physical.Config{Parallelism: 2, ShufflePartitions: 4}
+	run := func(n plan.Node, cfg physical.Config) ([]reference.Row, string) {
+		p, err := physical.Compile(n, cfg, 64)
+		require.NoError(t, err)
+		rows, _ := collect(t, context.Background(), p, exec.NewEnv(mem, nil, 64))
+		return rows, p.Explain()
+	}
+	// A full join on a non-equality condition runs in one task: a broadcast
+	// would emit unmatched build rows once per probe partition.
+	full, err := plan.NewJoin(agg, scan(t, b, "b"), plan.JoinFull, nil, expr.Col("m").Lt(expr.Col("b.k")))
+	require.NoError(t, err)
+	rows, text := run(full, cfg)
+	require.Contains(t, text, "NestedLoopJoin full")
+	_, want, err := reference.EvalPlan(context.Background(), full)
+	require.NoError(t, err)
+	require.Empty(t, reference.DiffMultiset(want, rows))
+
+	// A sort-merge hint and PreferSortMerge give sort-merge joins with the
+	// hash join's results.
+	j := joinOn(t, scan(t, a, "a"), scan(t, b, "b"), plan.JoinLeft)
+	hashRows, text := run(j, physical.Config{Parallelism: 2, ShufflePartitions: 4, BroadcastThreshold: -1})
+	require.Contains(t, text, "ShuffledHashJoin left")
+	smj, err := j.WithHint(plan.JoinHint{Strategy: plan.StrategySortMerge})
+	require.NoError(t, err)
+	mergeRows, text := run(smj, cfg)
+	require.Contains(t, text, "SortMergeJoin left on [a.k = b.k] strategy=sort_merge (hint: sort_merge)")
+	require.Empty(t, reference.DiffMultiset(hashRows, mergeRows))
+	preferRows, text := run(j, physical.Config{Parallelism: 2, ShufflePartitions: 3, BroadcastThreshold: -1, PreferSortMerge: true})
+	require.Contains(t, text, "SortMergeJoin left")
+	require.Empty(t, reference.DiffMultiset(hashRows, preferRows))
+}

@@ -175,8 +175,12 @@ func distinctOpener(x *Execution, in exec.Operator, m *exec.Metrics) (exec.Opera
 	return agg.NewDistinct(in, x.Env, m)
 }
 
-// sort plans a global sort as one sort after a gather; k >= 0 keeps the
-// first offset+k rows, with a top-k in every input partition first.
+// sort plans a global sort: each input partition is sorted (or reduced to
+// its top offset+k rows when k >= 0), the sorted runs are gathered and a
+// k-way merge combines them into one ordered partition. Merging sorted
+// runs, rather than range-partitioning from a sample as Spark does, keeps
+// the sort in one pass with no sampling job; on one host the merge is
+// cheap next to the sorts, which run in parallel.
 func (pl *planner) sort(n *plan.Sort, k, offset int64) (Node, error) {
 	child, err := pl.node(n.Input)
 	if err != nil {
@@ -203,19 +207,19 @@ func (pl *planner) sort(n *plan.Sort, k, offset int64) (Node, error) {
 		}
 	}
 	label := n.String()
-	open := func(x *Execution, op exec.Operator, m *exec.Metrics) (exec.Operator, error) {
+	if k >= 0 {
+		label = fmt.Sprintf("TopK %d %s", offset+k, label)
+	}
+	sorted := newUnary(in, in.Schema(), label, func(x *Execution, op exec.Operator, m *exec.Metrics) (exec.Operator, error) {
 		if k >= 0 {
 			return order.NewTopK(op, keys, offset+k, x.Env, m)
 		}
 		return order.NewSort(op, keys, x.Env, m)
+	})
+	var out Node = sorted
+	if sorted.Partitions() > 1 {
+		out = newMerge(newExchange(sorted, nil, 1), keys, "SortPreservingMerge "+strings.TrimPrefix(n.String(), "Sort: "))
 	}
-	if k >= 0 && in.Partitions() > 1 {
-		in = newUnary(in, in.Schema(), fmt.Sprintf("TopK %d (per partition) %s", offset+k, label), open)
-	}
-	if k >= 0 {
-		label = fmt.Sprintf("TopK %d %s", offset+k, label)
-	}
-	out := Node(newUnary(gather(in), in.Schema(), label, open))
 	if len(computed) > 0 {
 		out = selectNode(out, iota(0, s.NumFields()), s)
 	}
