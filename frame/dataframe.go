@@ -26,6 +26,7 @@ type DataFrame struct {
 	node     plan.Node // nil when err != nil
 	err      error
 	disabled []string // optimizer rules disabled for this query
+	hint     string   // join strategy hint for joins this DataFrame is a side of
 }
 
 // failed returns a DataFrame carrying err as the error of step. An error

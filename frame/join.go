@@ -99,7 +99,7 @@ func (df *DataFrame) Join(other *DataFrame, on JoinOn, how JoinType) *DataFrame 
 		if err != nil {
 			return nil, explainSelfJoin(err)
 		}
-		return n, nil
+		return applyHints(n, l, r, df.hint, other.hint)
 	})
 }
 
