@@ -2,6 +2,8 @@ package exec
 
 import (
 	"context"
+	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +15,10 @@ import (
 // tasks of a parallel stage can share one Metrics per plan node and a
 // progress reporter can read them while the query runs.
 type Metrics struct {
+	// Operator names the operator in errors (see OperatorError); set it
+	// before the operator runs.
+	Operator string
+
 	RowsOut      atomic.Int64 // live rows returned by Next
 	Batches      atomic.Int64 // batches returned by Next
 	Nanos        atomic.Int64 // wall time inside Open, Next and Close, children included
@@ -76,8 +82,31 @@ func (m *Metrics) ObservePeak(n int64) {
 	}
 }
 
+// OperatorError names the operator where an error arose. Instrument wraps
+// the first error an operator returns (not io.EOF) when m.Operator is set;
+// the operators above it pass it through unwrapped, so the message names
+// the origin once.
+type OperatorError struct {
+	Operator string
+	Err      error
+}
+
+func (e *OperatorError) Error() string { return e.Operator + ": " + e.Err.Error() }
+
+// Unwrap returns the operator's error.
+func (e *OperatorError) Unwrap() error { return e.Err }
+
+// named wraps err with m's operator name unless it already names one.
+func (m *Metrics) named(err error) error {
+	var oe *OperatorError
+	if err == nil || m.Operator == "" || errors.Is(err, io.EOF) || errors.As(err, &oe) {
+		return err
+	}
+	return &OperatorError{Operator: m.Operator, Err: err}
+}
+
 // Instrument wraps op so that its output rows, batches and time are counted
-// in m. It returns op itself when m is nil.
+// in m, and its errors name m.Operator. It returns op itself when m is nil.
 func Instrument(op Operator, m *Metrics) Operator {
 	if m == nil {
 		return op
@@ -98,7 +127,7 @@ func (o *instrumentedOp) Open(ctx context.Context) error {
 	start := time.Now()
 	err := o.in.Open(ctx)
 	o.m.Nanos.Add(int64(time.Since(start)))
-	return err
+	return o.m.named(err)
 }
 
 func (o *instrumentedOp) Next(ctx context.Context) (Batch, error) {
@@ -109,7 +138,7 @@ func (o *instrumentedOp) Next(ctx context.Context) (Batch, error) {
 		o.m.RowsOut.Add(int64(b.Len()))
 		o.m.Batches.Add(1)
 	}
-	return b, err
+	return b, o.m.named(err)
 }
 
 func (o *instrumentedOp) Close() error {

@@ -269,3 +269,24 @@ func TestJoinsWithoutKeysAndSortMerge(t *testing.T) {
 	require.Contains(t, text, "SortMergeJoin left")
 	require.Empty(t, reference.DiffMultiset(hashRows, preferRows))
 }
+
+func TestTaskErrorsNameStageTaskAndOperator(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	big := table(t, mem, "big", 20_000, 10_000)
+	// A union of two scans has two partitions: a two-phase aggregation.
+	u, err := plan.NewUnion(scan(t, big, "a"), scan(t, big, "a"))
+	require.NoError(t, err)
+	agg, err := plan.NewAggregate(u, []expr.Expr{expr.Col("k")}, []expr.Expr{expr.Sum(expr.Col("v")).As("s")})
+	require.NoError(t, err)
+	p, err := physical.Compile(agg, physical.Config{Parallelism: 2, ShufflePartitions: 4}, 1024)
+	require.NoError(t, err)
+	_, err = p.Start(context.Background(), exec.NewEnv(mem, mempool.NewGreedy(4<<10), 1024))
+	require.ErrorIs(t, err, mempool.ErrMemoryLimit)
+	var se *exec.StageError
+	require.ErrorAs(t, err, &se)
+	var oe *exec.OperatorError
+	require.ErrorAs(t, err, &oe)
+	require.Contains(t, oe.Operator, "HashAggregate(partial)")
+	require.Regexp(t, `^stage 0 \(Exchange hash\[k\]: 2 → 4 partitions\) task [01]: HashAggregate\(partial\): group=\[k\]`, err.Error())
+}

@@ -57,7 +57,17 @@ func Compile(n plan.Node, cfg Config, batchSize int) (*Plan, error) {
 	}
 	p := &Plan{Root: root, cfg: cfg}
 	p.result = p.cutStages(root, nil)
+	nameOperators(root)
 	return p, nil
+}
+
+// nameOperators labels every node's metrics with its EXPLAIN line, so a
+// task's error names the operator where it arose.
+func nameOperators(n Node) {
+	n.Metrics().Operator = n.String()
+	for _, c := range n.Children() {
+		nameOperators(c)
+	}
 }
 
 // cutStages assigns a stage to every exchange below n (post-order, so a
