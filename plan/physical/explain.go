@@ -111,7 +111,7 @@ func exchangeStats(r *Run, e *exchangeNode) string {
 	if !ok {
 		return "not run"
 	}
-	text := fmt.Sprintf("rows=%d bytes=%s", st.Rows, bytesText(st.Bytes))
+	text := fmt.Sprintf("written rows=%d bytes=%s, read rows=%d", st.Rows, bytesText(st.Bytes), e.metrics.RowsOut.Load())
 	if st.Spills > 0 {
 		text += fmt.Sprintf(" spilled=%s in %d files", bytesText(st.SpilledBytes), st.Spills)
 	}
