@@ -105,9 +105,9 @@ func (l *Literal) String() string {
 	case string:
 		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	case float32:
-		return formatFloat(float64(v), 32)
+		return FormatFloat(float64(v), 32)
 	case float64:
-		return formatFloat(v, 64)
+		return FormatFloat(v, 64)
 	case arrow.Date32:
 		return "DATE '" + v.FormattedString() + "'"
 	case arrow.Timestamp:
@@ -122,7 +122,11 @@ func (l *Literal) String() string {
 	}
 }
 
-func formatFloat(f float64, bits int) string {
+// FormatFloat prints f as Grain prints floats everywhere (EXPLAIN, Show,
+// casts to string): the shortest form that reads back to the same value,
+// with ".0" added to integral values so they never look like integers, and
+// NaN, Infinity and -Infinity spelled out.
+func FormatFloat(f float64, bits int) string {
 	switch {
 	case math.IsNaN(f):
 		return "NaN"

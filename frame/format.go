@@ -2,13 +2,14 @@ package frame
 
 import (
 	"encoding/hex"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/grainql/grain/expr"
 )
 
 // maxCellRunes is the widest cell Show prints; longer values are cut and
@@ -42,9 +43,9 @@ func formatCell(arr arrow.Array, i int) string {
 	case *array.Uint64:
 		return strconv.FormatUint(a.Value(i), 10)
 	case *array.Float32:
-		return formatFloat(float64(a.Value(i)), 32)
+		return expr.FormatFloat(float64(a.Value(i)), 32)
 	case *array.Float64:
-		return formatFloat(a.Value(i), 64)
+		return expr.FormatFloat(a.Value(i), 64)
 	case *array.Boolean:
 		return strconv.FormatBool(a.Value(i))
 	case *array.String:
@@ -61,24 +62,6 @@ func formatCell(arr arrow.Array, i int) string {
 		return formatTimestamp(a.Value(i), a.DataType().(*arrow.TimestampType))
 	}
 	return escapeText(arr.ValueStr(i))
-}
-
-// formatFloat prints f in the shortest round-trip form, adding ".0" to
-// integral values so floats never look like integers.
-func formatFloat(f float64, bits int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	s := strconv.FormatFloat(f, 'g', -1, bits)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
 }
 
 // formatTimestamp prints a timestamp in its type's zone (UTC when none),
