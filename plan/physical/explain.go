@@ -32,7 +32,11 @@ func (p *Plan) render(r *Run) string {
 	for i := len(p.Stages) - 1; i >= 0; i-- {
 		st := p.Stages[i]
 		if st.exchange == nil {
-			fmt.Fprintf(&sb, "Stage %d: result (1 task)\n", st.ID)
+			if n := resultTasks(st.top); n > 1 {
+				fmt.Fprintf(&sb, "Stage %d: result (%d tasks streamed to the caller)\n", st.ID, n)
+			} else {
+				fmt.Fprintf(&sb, "Stage %d: result (1 task)\n", st.ID)
+			}
 		} else {
 			fmt.Fprintf(&sb, "Stage %d: %d tasks → %s", st.ID, st.Tasks(), exchangeText(st.exchange))
 			if ts := times[st.ID]; len(ts) > 0 {
@@ -188,4 +192,13 @@ func selfNanos(n Node) int64 {
 		}
 	}
 	return max(self, 0)
+}
+
+// resultTasks is the number of partitions the result stage runs: those of
+// a coalesce's child, or 1.
+func resultTasks(top Node) int {
+	if c, ok := top.(*coalesceNode); ok {
+		return c.children[0].Partitions()
+	}
+	return 1
 }

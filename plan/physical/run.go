@@ -53,7 +53,7 @@ func Compile(n plan.Node, cfg Config, batchSize int) (*Plan, error) {
 		return nil, err
 	}
 	if root.Partitions() != 1 {
-		root = newExchange(root, nil, 1)
+		root = newCoalesce(root, cfg.Parallelism)
 	}
 	p := &Plan{Root: root, cfg: cfg}
 	p.result = p.cutStages(root, nil)
