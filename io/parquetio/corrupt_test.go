@@ -54,6 +54,8 @@ func readPath(t testing.TB, path string) error {
 	if err != nil {
 		return err
 	}
+	d.sample.mem = mem
+	d.Stats() // the distinct-count sample must survive any damage, never panic
 	var cols []int
 	for i, f := range d.fields {
 		if f.unsupported == nil {

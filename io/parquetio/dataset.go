@@ -22,12 +22,22 @@ type Dataset struct {
 	fields []fieldInfo // one per schema field
 	keys   []string    // partition columns, outermost directory first
 	files  []*fileMeta
-	stats  source.Stats
+	stats  source.Stats // DistinctCount of data columns filled by the first Stats call
 	opts   ReadOptions
 
-	rowGroupsRead atomic.Int64
-	chunksRead    atomic.Int64
-	bytesRead     atomic.Int64
+	distinctOnce sync.Once
+	sample       sampleConfig // bounds of the distinct-count sample (tests shrink them)
+
+	scanCtr, sampleCtr ioCounters
+	sampleValues       atomic.Int64
+}
+
+// ioCounters count the work of the readers of one kind (scans, or the
+// distinct-count sample).
+type ioCounters struct {
+	rowGroups atomic.Int64
+	chunks    atomic.Int64
+	bytes     atomic.Int64
 }
 
 var _ source.Source = (*Dataset)(nil)
@@ -84,7 +94,7 @@ func Open(ctx context.Context, paths []string, opts ReadOptions) (*Dataset, erro
 	if err != nil {
 		return nil, err
 	}
-	d := &Dataset{name: "parquet " + strings.Join(paths, ", "), opts: opts, keys: found[0].keys}
+	d := &Dataset{name: "parquet " + strings.Join(paths, ", "), opts: opts, keys: found[0].keys, sample: defaultSample()}
 	if err := d.resolveSchema(scanned); err != nil {
 		return nil, err
 	}
@@ -162,9 +172,18 @@ func (d *Dataset) Name() string { return d.name }
 func (d *Dataset) Schema() *arrow.Schema { return d.schema }
 
 // Stats returns row count, compressed bytes and per-column null counts and
-// min/max computed from the footers and partition values only. Timestamps
-// are in the column's unit; decimals are float64.
-func (d *Dataset) Stats() source.Stats { return d.stats }
+// min/max from the footers and partition values, timestamps in the
+// column's unit and decimals as float64. Distinct counts are exact for
+// partition columns; for data columns the first call estimates them from a
+// bounded sample of the data (see doc.go, "Statistics"), and leaves them at
+// -1 for columns it cannot sample or when reading the sample fails. Later
+// calls return the cached result. Stats is safe for concurrent use.
+func (d *Dataset) Stats() source.Stats {
+	d.distinctOnce.Do(d.sampleDistinct)
+	out := d.stats
+	out.Columns = append([]source.ColumnStats(nil), d.stats.Columns...)
+	return out
+}
 
 // Files returns the paths of the dataset's files in scan order.
 func (d *Dataset) Files() []string {
@@ -179,20 +198,30 @@ func (d *Dataset) Files() []string {
 // outermost directory first.
 func (d *Dataset) PartitionColumns() []string { return append([]string(nil), d.keys...) }
 
-// Counters counts the work readers of a dataset have done.
+// Counters counts the work readers of a dataset have done. The reads of
+// the distinct-count sample (the first Stats call) are counted apart, in
+// the Sample fields, so that the scan counters describe scans only.
 type Counters struct {
-	RowGroups    int64 // row groups opened
-	ColumnChunks int64 // column chunks fetched and decoded
-	Bytes        int64 // compressed bytes fetched from files
+	RowGroups    int64 // row groups opened by scans
+	ColumnChunks int64 // column chunks fetched and decoded by scans
+	Bytes        int64 // compressed bytes fetched from files by scans
+
+	SampleRowGroups int64 // row groups opened by the distinct-count sample
+	SampleValues    int64 // column values it decoded (rows × columns)
+	SampleBytes     int64 // compressed bytes it fetched
 }
 
 // Counters returns what the dataset's readers have read so far. Tests use
-// it to prove that pruned row groups are never read.
+// it to prove that pruned row groups are never read and that the
+// distinct-count sample stays within its bounds.
 func (d *Dataset) Counters() Counters {
 	return Counters{
-		RowGroups:    d.rowGroupsRead.Load(),
-		ColumnChunks: d.chunksRead.Load(),
-		Bytes:        d.bytesRead.Load(),
+		RowGroups:       d.scanCtr.rowGroups.Load(),
+		ColumnChunks:    d.scanCtr.chunks.Load(),
+		Bytes:           d.scanCtr.bytes.Load(),
+		SampleRowGroups: d.sampleCtr.rowGroups.Load(),
+		SampleValues:    d.sampleValues.Load(),
+		SampleBytes:     d.sampleCtr.bytes.Load(),
 	}
 }
 

@@ -82,6 +82,70 @@
 // statistics also hold bounds (thrift cannot tell an absent count from 0).
 // The page index is not used yet.
 //
+// # Statistics
+//
+// Stats holds what the footers say: rows, compressed bytes, and per column
+// the NULL count and min/max (merged over row groups; unknown when a row
+// group lacks them). Partition columns get exact NULL and distinct counts
+// from the partition values.
+//
+// Distinct counts of data columns, which the optimizer needs for join
+// fan-out and group counts, are not in footers (the optional
+// distinct_count field is almost never written), so the first Stats call
+// estimates them from a sample, read through the scan path (splits and
+// readers, with every check of "Damaged files" below) and cached:
+//
+//	row groups in scan order: ▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮▮
+//	sampled (B = 8 here):        ▲    ▲    ▲    ▲    ▲    ▲    ▲    ▲    the middle of B equal strata
+//	from each, its first 128K/B rows → one segment of a sketch.Sample per column
+//
+// At most 128K values are decoded per column. B is at least 8 row groups
+// (or all of them) and grows up to 64 when row groups are small, so that
+// the budget is filled from many places; each sampled row group costs a
+// fetch of its whole column chunk, which is why large row groups are
+// sampled only 8 times. A data set of at most 128K rows in at most 64 row
+// groups is therefore read whole and its counts are exact (up to 64-bit
+// hash collisions). Columns are sampled 8 at a time, so that the exact
+// frequency tables (up to 4 MiB per column) stay under 32 MiB; every pass
+// reopens the sampled files. The sample's reads are counted apart from
+// scans (Counters.Sample*).
+//
+// sketch.Sample turns a column's sample into an estimate (its comment has
+// the formulas): PostgreSQL's Duj1 estimator when the sample's frequencies
+// look uniform, Shlosser's when they are skewed, plus a correction for
+// sorted or clustered columns, whose values stay inside one segment and
+// are therefore extrapolated to the unsampled rows; a sample without a
+// repeated value estimates every row distinct, as PostgreSQL does. A
+// sample from a single row group is cut into 8 segments, so that
+// clustering still shows. The footers then bound the estimate: it is at
+// least the number of distinct row-group min/max values (each is a value
+// of the column; byte arrays are left out because writers may truncate
+// their bounds), which catches sorted columns whose values change at row
+// group boundaries, and at most max − min + 1 for integers, dates, times
+// and timestamps. With at most 128K values per column, an exact frequency
+// table costs little and keeps what the estimators need (how many values
+// were seen once, twice…), which HyperLogLog cannot; in-memory tables,
+// counted over all their rows, use HyperLogLog (sketch.Distinct).
+//
+// Measured (TestStatsDistinct*, BenchmarkStatsDistinct, sketch tests):
+// with the sample shrunk to 8% of duckdb_sorted_100k, the key and the
+// sorted date are exact and a 1,000-value column 1.5% high; at 41% of
+// duckdb_types, 15 of 16 columns are within 1.1% and a string column
+// mixing unique values with a 1,000-row cycle 13% low; at 5% of a 300K-row data
+// set, the key, a 5-value column and a sorted date are exact and a uniform
+// 30K-value column 9% low. On synthetic columns sampled at 12.5%, keys and
+// run-length columns are within 4%, uniform high-cardinality ones 4–20%
+// low (Duj1's known bias), Zipf ones 8–16% high. A column that repeats
+// with a period the sample cannot see (a value cycle aligned with the row
+// groups) can be off by a factor of 2 or more. On the 10M-row benchmark
+// set (1.6% sampled) the first Stats call takes about 35 ms and fetches
+// 12 MiB; the key, a random double and a 16-value string are exact, a
+// date sorted in runs of 10,000 rows 23% low (few value changes are seen,
+// so that estimate is noisy); on 10,000 files of 1,000 rows all four are
+// exact, in about 37 ms. A column
+// whose sample cannot be read (a damaged or changed file) keeps
+// DistinctCount -1; Stats never fails.
+//
 // # Splits
 //
 // A split is a list of row groups read by one task. Row groups are packed

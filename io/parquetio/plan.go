@@ -83,7 +83,7 @@ func (d *Dataset) Plan(ctx context.Context, req source.ScanRequest) (*ScanPlan, 
 	}
 	sch := arrow.NewSchema(fields, nil)
 	for _, g := range d.pack(units) {
-		plan.Splits = append(plan.Splits, &split{d: d, cols: cols, schema: sch, batch: batch, units: g})
+		plan.Splits = append(plan.Splits, &split{d: d, cols: cols, schema: sch, batch: batch, units: g, ctr: &d.scanCtr})
 	}
 	return plan, nil
 }
@@ -93,6 +93,7 @@ type unit struct {
 	file, rg int
 	rows     int64
 	bytes    int64 // compressed bytes of the projected columns
+	take     int64 // read only the first take rows (0: all); the sample's prefixes
 }
 
 func projectedBytes(f *fileMeta, rg *rgMeta, cols []int) int64 {
@@ -204,6 +205,7 @@ type split struct {
 	schema *arrow.Schema // projected
 	batch  int
 	units  []unit
+	ctr    *ioCounters // where its readers count their work
 }
 
 var _ source.Split = (*split)(nil)

@@ -91,7 +91,7 @@ func (r *reader) startUnit(u unit) error {
 		return err
 	}
 	r.rg = rg
-	r.s.d.rowGroupsRead.Add(1)
+	r.s.ctr.rowGroups.Add(1)
 	return nil
 }
 
@@ -175,7 +175,8 @@ func (r *reader) Close() error {
 }
 
 // rgReader reads one row group: a chunk reader per projected data column,
-// constant arrays for partition columns, NULLs for absent columns.
+// constant arrays for partition columns, NULLs for absent columns. It
+// reads rows rows: all of the row group's, or the unit's take.
 type rgReader struct {
 	rows, done int64
 	batch      int
@@ -188,6 +189,9 @@ func (r *reader) openRowGroup(u unit) (*rgReader, error) {
 	f := r.file
 	rg := &rgReader{rows: u.rows, batch: r.s.batch, file: f,
 		chunks: make([]*chunkReader, len(f.colOf)), types: make([]arrow.DataType, len(f.colOf))}
+	if u.take > 0 {
+		rg.rows = min(u.take, u.rows)
+	}
 	if r.bufs == nil {
 		r.bufs = make([][]byte, len(f.colOf))
 	}
@@ -205,8 +209,8 @@ func (r *reader) openRowGroup(u unit) (*rgReader, error) {
 		}
 		rg.chunks[i] = c
 		opened = true
-		r.s.d.chunksRead.Add(1)
-		r.s.d.bytesRead.Add(int64(len(buf)))
+		r.s.ctr.chunks.Add(1)
+		r.s.ctr.bytes.Add(int64(len(buf)))
 	}
 	if !opened {
 		if err := r.checkRowCount(u); err != nil {
@@ -241,7 +245,7 @@ func (r *reader) checkRowCount(u unit) error {
 	if _, err := f.pf.r.ReadAt(buf, chunkStart(m)); err != nil {
 		return corrupt(f.pf.path, "column %q: read chunk: %w", f.cols[best].name, err)
 	}
-	r.s.d.bytesRead.Add(int64(len(buf)))
+	r.s.ctr.bytes.Add(int64(len(buf)))
 	err := guard(f.pf.path, func() error { return checkPages(buf, m.Codec, u.rows) })
 	if err != nil {
 		return asCorrupt(f.pf.path, fmt.Errorf("column %q: %w", f.cols[best].name, err))
