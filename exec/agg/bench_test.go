@@ -17,33 +17,13 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/agg"
 	"github.com/grainql/grain/expr"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 const (
 	benchRows  = 10_000_000
 	benchBatch = exec.DefaultBatchSize
 )
-
-// replaySource hands out the same batches on every run, each with an extra
-// reference, so a benchmark builds its data once.
-type replaySource struct {
-	schema  *arrow.Schema
-	batches []exec.Batch
-	next    int
-}
-
-func (s *replaySource) Schema() *arrow.Schema      { return s.schema }
-func (s *replaySource) Open(context.Context) error { s.next = 0; return nil }
-func (s *replaySource) Close() error               { return nil }
-func (s *replaySource) Next(context.Context) (exec.Batch, error) {
-	if s.next >= len(s.batches) {
-		return exec.Batch{}, io.EOF
-	}
-	b := s.batches[s.next]
-	s.next++
-	b.Rec.Retain()
-	return b, nil
-}
 
 // wrapFixed wraps a Go slice as an Arrow array of type dt without copying.
 func wrapFixed[T any](dt arrow.DataType, vals []T) arrow.Array {
@@ -82,7 +62,7 @@ func runBench(b *testing.B, schema *arrow.Schema, batches []exec.Batch, spec agg
 	b.SetBytes(benchRows * 16)
 	b.ResetTimer()
 	for range b.N {
-		op, err := agg.NewHashAggregate(&replaySource{schema: schema, batches: batches}, spec, env, nil)
+		op, err := agg.NewHashAggregate(exectest.NewReplay(schema, batches...), spec, env, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -225,7 +205,7 @@ func BenchmarkSkipPartial(b *testing.B) {
 				b.SetBytes(rows * 16)
 				b.ResetTimer()
 				for range b.N {
-					op, err := agg.NewHashAggregate(&replaySource{schema: schema, batches: batches}, partial, env, nil)
+					op, err := agg.NewHashAggregate(exectest.NewReplay(schema, batches...), partial, env, nil)
 					if err == nil && stage == "partial+final" {
 						op, err = agg.NewHashAggregate(op, final, env, nil)
 					}

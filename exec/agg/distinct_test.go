@@ -18,6 +18,7 @@ import (
 	"github.com/grainql/grain/exec/agg"
 	"github.com/grainql/grain/exec/hashtable"
 	"github.com/grainql/grain/exec/mempool"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // distinctOracle keeps the first occurrence of every distinct row.
@@ -52,7 +53,7 @@ func TestDistinctRandomized(t *testing.T) {
 						env, mem := newEnv(t, bs)
 						batches, live := randomInput(rng, mem, schema, kc.keys, n, bs, withSel)
 						m := &exec.Metrics{}
-						op, err := agg.NewDistinct(newSource(schema, batches...), env, m)
+						op, err := agg.NewDistinct(exectest.NewSource(schema, batches...), env, m)
 						require.NoError(t, err)
 						got, err := drain(t, op, bs)
 						require.NoError(t, err)
@@ -73,7 +74,7 @@ func TestDistinctStreamsZeroCopy(t *testing.T) {
 	r1 := record(mem, schema, []any{int64(1), int64(2), int64(1)}, []any{"a", "b", "a"})
 	r2 := record(mem, schema, []any{int64(2), int64(3)}, []any{"b", nil})
 	r3 := record(mem, schema, []any{int64(3)}, []any{nil})
-	op, err := agg.NewDistinct(newSource(schema, exec.Batch{Rec: r1}, exec.Batch{Rec: r2}, exec.Batch{Rec: r3}), env, nil)
+	op, err := agg.NewDistinct(exectest.NewSource(schema, exec.Batch{Rec: r1}, exec.Batch{Rec: r2}, exec.Batch{Rec: r3}), env, nil)
 	require.NoError(t, err)
 	ctx := context.Background()
 	require.NoError(t, op.Open(ctx))
@@ -101,7 +102,7 @@ func TestDistinctEdges(t *testing.T) {
 		empty := arrow.NewSchema(nil, nil)
 		rec := array.NewRecord(empty, nil, 5)
 		rec2 := array.NewRecord(empty, nil, 3)
-		op, err := agg.NewDistinct(newSource(empty, exec.Batch{Rec: rec}, exec.Batch{Rec: rec2}), env, nil)
+		op, err := agg.NewDistinct(exectest.NewSource(empty, exec.Batch{Rec: rec}, exec.Batch{Rec: rec2}), env, nil)
 		require.NoError(t, err)
 		got, err := drain(t, op, 0)
 		require.NoError(t, err)
@@ -117,7 +118,7 @@ func TestDistinctEdges(t *testing.T) {
 			vals[i] = int64(i)
 		}
 		rec := record(mem, schema, vals)
-		op, err := agg.NewDistinct(newSource(schema, exec.Batch{Rec: rec}), env, nil)
+		op, err := agg.NewDistinct(exectest.NewSource(schema, exec.Batch{Rec: rec}), env, nil)
 		require.NoError(t, err)
 		_, err = drain(t, op, 0)
 		require.ErrorIs(t, err, mempool.ErrMemoryLimit)
@@ -126,16 +127,16 @@ func TestDistinctEdges(t *testing.T) {
 	})
 	t.Run("close twice without open", func(t *testing.T) {
 		env, _ := newEnv(t, 16)
-		src := newSource(schemaOf(i64))
+		src := exectest.NewSource(schemaOf(i64))
 		op, err := agg.NewDistinct(src, env, &exec.Metrics{})
 		require.NoError(t, err)
 		require.NoError(t, op.Close())
 		require.NoError(t, op.Close())
-		require.Equal(t, 1, src.closed)
+		require.Equal(t, 1, src.Closes())
 	})
 	t.Run("unsupported type", func(t *testing.T) {
 		env, _ := newEnv(t, 16)
-		_, err := agg.NewDistinct(newSource(schemaOf(arrow.Null)), env, nil)
+		_, err := agg.NewDistinct(exectest.NewSource(schemaOf(arrow.Null)), env, nil)
 		require.ErrorIs(t, err, hashtable.ErrUnsupportedType)
 	})
 }

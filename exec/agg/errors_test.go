@@ -14,6 +14,7 @@ import (
 	"github.com/grainql/grain/exec/hashtable"
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/expr"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 func TestSumOverflow(t *testing.T) {
@@ -65,7 +66,7 @@ func TestSumOverflow(t *testing.T) {
 		states := schemaOf(i64)
 		rec := record(mem, states, []any{int64(math.MaxInt64), int64(math.MaxInt64)})
 		spec := agg.Spec{Mode: agg.Final, Aggs: []agg.AggSpec{sum(0)}}
-		op, err := agg.NewHashAggregate(newSource(states, exec.Batch{Rec: rec}), spec, env, nil)
+		op, err := agg.NewHashAggregate(exectest.NewSource(states, exec.Batch{Rec: rec}), spec, env, nil)
 		require.NoError(t, err)
 		_, err = drain(t, op, 0)
 		require.ErrorIs(t, err, expr.ErrOverflow)
@@ -96,7 +97,7 @@ func TestInvalidSpecs(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			env, _ := newEnv(t, 16)
-			src := newSource(in)
+			src := exectest.NewSource(in)
 			_, err := agg.NewHashAggregate(src, c.spec, env, nil)
 			require.ErrorIs(t, err, c.is)
 			_, err = agg.OutputSchema(c.spec, in)
@@ -106,7 +107,7 @@ func TestInvalidSpecs(t *testing.T) {
 	t.Run("unsupported key type", func(t *testing.T) {
 		env, _ := newEnv(t, 16)
 		nullIn := schemaOf(arrow.Null)
-		_, err := agg.NewHashAggregate(newSource(nullIn), agg.Spec{GroupBy: []int{0}}, env, nil)
+		_, err := agg.NewHashAggregate(exectest.NewSource(nullIn), agg.Spec{GroupBy: []int{0}}, env, nil)
 		require.ErrorIs(t, err, hashtable.ErrUnsupportedType)
 	})
 }
@@ -135,7 +136,7 @@ func TestMemoryLimit(t *testing.T) {
 			}
 			rec.Release()
 			m := &exec.Metrics{}
-			src := newSource(schema, batches...)
+			src := exectest.NewSource(schema, batches...)
 			op, err := agg.NewHashAggregate(src, spec, env, m)
 			require.NoError(t, err)
 			_, err = drain(t, op, 0)
@@ -145,7 +146,7 @@ func TestMemoryLimit(t *testing.T) {
 			require.ErrorAs(t, err, &le)
 			require.Equal(t, "hash aggregate", le.Consumer)
 			require.Zero(t, pool.Reserved(), "Close returns the reservation")
-			require.Equal(t, 1, src.closed)
+			require.Equal(t, 1, src.Closes())
 		})
 	}
 }
@@ -154,19 +155,19 @@ func TestLifecycle(t *testing.T) {
 	schema := schemaOf(i64, f64)
 	t.Run("close without open, twice", func(t *testing.T) {
 		env, _ := newEnv(t, 16)
-		src := newSource(schema)
+		src := exectest.NewSource(schema)
 		op, err := agg.NewHashAggregate(src, agg.Spec{GroupBy: []int{0}, Aggs: []agg.AggSpec{sum(1)}}, env, nil)
 		require.NoError(t, err)
 		require.NoError(t, op.Close())
 		require.NoError(t, op.Close())
-		require.Equal(t, 1, src.closed)
+		require.Equal(t, 1, src.Closes())
 	})
 	t.Run("close mid-output releases everything", func(t *testing.T) {
 		env, mem := newEnv(t, 2)
 		pool := mempool.NewUnbounded()
 		env.Pool = pool
 		rec := record(mem, schema, []any{int64(1), int64(2), int64(3), int64(4), int64(5)}, []any{1.0, 2.0, 3.0, 4.0, 5.0})
-		op, err := agg.NewHashAggregate(newSource(schema, exec.Batch{Rec: rec}), agg.Spec{GroupBy: []int{0}, Aggs: []agg.AggSpec{sum(1)}}, env, nil)
+		op, err := agg.NewHashAggregate(exectest.NewSource(schema, exec.Batch{Rec: rec}), agg.Spec{GroupBy: []int{0}, Aggs: []agg.AggSpec{sum(1)}}, env, nil)
 		require.NoError(t, err)
 		ctx := context.Background()
 		require.NoError(t, op.Open(ctx))
@@ -182,9 +183,9 @@ func TestLifecycle(t *testing.T) {
 	t.Run("input error is returned", func(t *testing.T) {
 		env, mem := newEnv(t, 16)
 		rec := record(mem, schema, []any{int64(1)}, []any{1.0})
-		src := newSource(schema, exec.Batch{Rec: rec}, exec.Batch{})
+		src := exectest.NewSource(schema, exec.Batch{Rec: rec}, exec.Batch{})
 		boom := errors.New("boom")
-		src.err, src.errAt = boom, 1
+		src.FailAt(1, boom)
 		op, err := agg.NewHashAggregate(src, agg.Spec{GroupBy: []int{0}, Aggs: []agg.AggSpec{sum(1)}}, env, nil)
 		require.NoError(t, err)
 		_, err = drain(t, op, 0)
@@ -193,7 +194,7 @@ func TestLifecycle(t *testing.T) {
 	t.Run("cancelled context", func(t *testing.T) {
 		env, mem := newEnv(t, 16)
 		rec := record(mem, schema, []any{int64(1)}, []any{1.0})
-		op, err := agg.NewHashAggregate(newSource(schema, exec.Batch{Rec: rec}), agg.Spec{Aggs: []agg.AggSpec{sum(1)}}, env, nil)
+		op, err := agg.NewHashAggregate(exectest.NewSource(schema, exec.Batch{Rec: rec}), agg.Spec{Aggs: []agg.AggSpec{sum(1)}}, env, nil)
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		require.NoError(t, op.Open(ctx))
@@ -208,7 +209,7 @@ func TestLifecycle(t *testing.T) {
 		env.Pool = pool
 		rec := record(mem, schema, []any{int64(1), int64(2), int64(1)}, []any{1.0, 2.0, 3.0})
 		spec := agg.Spec{GroupBy: []int{0}, Aggs: []agg.AggSpec{sum(1)}, SizeHint: 1 << 20}
-		op, err := agg.NewHashAggregate(newSource(schema, exec.Batch{Rec: rec}), spec, env, nil)
+		op, err := agg.NewHashAggregate(exectest.NewSource(schema, exec.Batch{Rec: rec}), spec, env, nil)
 		require.NoError(t, err)
 		rows, err := drain(t, op, 0)
 		require.NoError(t, err)
@@ -220,7 +221,7 @@ func TestLifecycle(t *testing.T) {
 		rec := record(mem, schema, []any{int64(1), int64(2), int64(1)}, []any{1.0, 2.0, 3.0})
 		spec := agg.Spec{GroupBy: []int{0}, Aggs: []agg.AggSpec{sum(1)}, SizeHint: 1 << 16}
 		m := &exec.Metrics{}
-		op, err := agg.NewHashAggregate(newSource(schema, exec.Batch{Rec: rec}), spec, env, m)
+		op, err := agg.NewHashAggregate(exectest.NewSource(schema, exec.Batch{Rec: rec}), spec, env, m)
 		require.NoError(t, err)
 		rows, err := drain(t, op, 0)
 		require.NoError(t, err)
@@ -231,7 +232,7 @@ func TestLifecycle(t *testing.T) {
 		env, mem := newEnv(t, 16)
 		rec := record(mem, schema, []any{int64(1), int64(2), int64(1), nil}, []any{1.0, 2.0, 3.0, 4.0})
 		m := &exec.Metrics{}
-		op, err := agg.NewHashAggregate(newSource(schema, exec.Batch{Rec: rec, Sel: []int32{0, 1, 3}}),
+		op, err := agg.NewHashAggregate(exectest.NewSource(schema, exec.Batch{Rec: rec, Sel: []int32{0, 1, 3}}),
 			agg.Spec{GroupBy: []int{0}, Aggs: []agg.AggSpec{sum(1)}}, env, m)
 		require.NoError(t, err)
 		rows, err := drain(t, op, 0)

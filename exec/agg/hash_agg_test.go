@@ -11,6 +11,7 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/agg"
 	"github.com/grainql/grain/expr"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 var (
@@ -62,7 +63,7 @@ func runAgg(t *testing.T, spec agg.Spec, schema *arrow.Schema, batchSize int, co
 	for lo := int64(0); lo < rec.NumRows(); lo += int64(batchSize) {
 		batches = append(batches, exec.Batch{Rec: rec.NewSlice(lo, min(lo+int64(batchSize), rec.NumRows()))})
 	}
-	op, err := agg.NewHashAggregate(newSource(schema, batches...), spec, env, nil)
+	op, err := agg.NewHashAggregate(exectest.NewSource(schema, batches...), spec, env, nil)
 	require.NoError(t, err)
 	return drain(t, op, batchSize)
 }

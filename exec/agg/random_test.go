@@ -18,6 +18,7 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/agg"
 	"github.com/grainql/grain/expr"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // colGen draws random values of one column: domain distinct values (plus
@@ -202,7 +203,7 @@ func checkRandom(t *testing.T, rng *rand.Rand, schema *arrow.Schema, gens []colG
 
 	single := agg.Spec{GroupBy: groupBy, Aggs: randomAggs(base, true), SizeHint: rng.IntN(2) * 100}
 	batches, live := randomInput(rng, mem, schema, gens, n, bs, withSel)
-	op, err := agg.NewHashAggregate(newSource(schema, batches...), single, env, nil)
+	op, err := agg.NewHashAggregate(exectest.NewSource(schema, batches...), single, env, nil)
 	require.NoError(t, err)
 	got, err := drain(t, op, bs)
 	require.NoError(t, err)
@@ -234,7 +235,7 @@ func partialFinal(t *testing.T, env *exec.Env, schema *arrow.Schema, spec agg.Sp
 	require.NoError(t, err)
 	var states []exec.Batch
 	for _, part := range split {
-		op, err := agg.NewHashAggregate(newSource(schema, part...), partial, env, m)
+		op, err := agg.NewHashAggregate(exectest.NewSource(schema, part...), partial, env, m)
 		require.NoError(t, err)
 		for _, st := range collect(t, op) {
 			if st.Sel == nil && rng.IntN(2) == 0 {
@@ -249,7 +250,7 @@ func partialFinal(t *testing.T, env *exec.Env, schema *arrow.Schema, spec agg.Sp
 		}
 	}
 	final := finalSpec(spec)
-	op, err := agg.NewHashAggregate(newSource(pschema, states...), final, env, nil)
+	op, err := agg.NewHashAggregate(exectest.NewSource(pschema, states...), final, env, nil)
 	require.NoError(t, err)
 	fschema, err := agg.OutputSchema(spec, schema)
 	require.NoError(t, err)
@@ -314,7 +315,7 @@ func TestEveryArgumentType(t *testing.T) {
 			for _, bs := range []int{3, 1024} {
 				env, mem := newEnv(t, bs)
 				batches, live := randomInput(rng, mem, schema, gens, 3000, bs, rng.IntN(2) == 0)
-				op, err := agg.NewHashAggregate(newSource(schema, batches...), spec, env, nil)
+				op, err := agg.NewHashAggregate(exectest.NewSource(schema, batches...), spec, env, nil)
 				require.NoError(t, err)
 				got, err := drain(t, op, bs)
 				require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/agg"
 	"github.com/grainql/grain/exec/mempool"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // forcedSkip makes every Partial partition that reads window rows switch
@@ -67,7 +68,7 @@ func TestSkipPartialRandomized(t *testing.T) {
 				batches, live := randomInput(rng, mem, schema, gens, n, bs, rng.IntN(2) == 0)
 				spec := agg.Spec{GroupBy: groupBy, Aggs: randomAggs(len(groupBy), false)}
 
-				op, err := agg.NewHashAggregate(newSource(schema, cloneBatches(batches)...), spec, env, nil)
+				op, err := agg.NewHashAggregate(exectest.NewSource(schema, cloneBatches(batches)...), spec, env, nil)
 				require.NoError(t, err)
 				want, err := drain(t, op, bs)
 				require.NoError(t, err)
@@ -139,7 +140,7 @@ func TestSkipPartialDecision(t *testing.T) {
 			spec := sumCountSpec
 			spec.SkipPartial = agg.SkipPartial{ProbeRows: window, RatioThreshold: c.threshold}
 			m := &exec.Metrics{}
-			op, err := agg.NewHashAggregate(newSource(schema, batches...), spec, env, m)
+			op, err := agg.NewHashAggregate(exectest.NewSource(schema, batches...), spec, env, m)
 			require.NoError(t, err)
 			out, err := drain(t, op, bs)
 			require.NoError(t, err)
@@ -181,7 +182,7 @@ func TestSkipPartialFreesMemory(t *testing.T) {
 				spec.SkipPartial.RatioThreshold = -1
 			}
 			m := &exec.Metrics{}
-			op, err := agg.NewHashAggregate(newSource(schema, batches...), spec, env, m)
+			op, err := agg.NewHashAggregate(exectest.NewSource(schema, batches...), spec, env, m)
 			require.NoError(t, err)
 			ctx := context.Background()
 			require.NoError(t, op.Open(ctx))
@@ -222,8 +223,8 @@ func TestSkipPartialSpecErrors(t *testing.T) {
 func TestSkipPartialInputError(t *testing.T) {
 	env, mem := newEnv(t, 10)
 	schema, batches := distinctKeys(mem, 100, 10, func(i int) int64 { return int64(i) })
-	src := newSource(schema, batches...)
-	src.err, src.errAt = errors.New("disk on fire"), 6
+	src := exectest.NewSource(schema, batches...)
+	src.FailAt(6, errors.New("disk on fire"))
 	spec := sumCountSpec
 	spec.SkipPartial = forcedSkip(20)
 	op, err := agg.NewHashAggregate(src, spec, env, nil)

@@ -2,9 +2,7 @@ package agg_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -14,57 +12,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/grainql/grain/exec"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// sourceOp is an operator that yields given batches. It owns one reference
-// to each batch's record and releases the ones it never handed out in
-// Close.
-type sourceOp struct {
-	schema  *arrow.Schema
-	batches []exec.Batch
-	next    int
-	opened  int
-	closed  int
-	err     error // returned instead of the batch at index errAt
-	errAt   int
-}
-
-var _ exec.Operator = (*sourceOp)(nil)
-
-func newSource(schema *arrow.Schema, batches ...exec.Batch) *sourceOp {
-	return &sourceOp{schema: schema, batches: batches, errAt: -1}
-}
-
-func (s *sourceOp) Schema() *arrow.Schema { return s.schema }
-
-func (s *sourceOp) Open(context.Context) error { s.opened++; return nil }
-
-func (s *sourceOp) Next(ctx context.Context) (exec.Batch, error) {
-	if err := ctx.Err(); err != nil {
-		return exec.Batch{}, err
-	}
-	if s.next == s.errAt {
-		return exec.Batch{}, s.err
-	}
-	if s.next >= len(s.batches) {
-		return exec.Batch{}, io.EOF
-	}
-	b := s.batches[s.next]
-	s.batches[s.next] = exec.Batch{}
-	s.next++
-	return b, nil
-}
-
-func (s *sourceOp) Close() error {
-	s.closed++
-	for i := s.next; i < len(s.batches); i++ {
-		s.batches[i].Release()
-	}
-	s.next = len(s.batches)
-	return nil
-}
 
 // column builds an array of type dt from Go values (nil is NULL): int64 for
 // signed integers, date32 and timestamps, uint64 for unsigned integers,
@@ -186,8 +137,8 @@ func liveRows(b exec.Batch) [][]any {
 }
 
 // drain opens op, reads every batch, closes it and returns the rows. It
-// checks that every batch is non-empty, has op's schema and holds at most
-// maxRows rows (when maxRows > 0).
+// checks every batch against the Operator.Next contract (see
+// exectest.CheckBatch), with at most maxRows rows when maxRows > 0.
 func drain(t *testing.T, op exec.Operator, maxRows int) ([][]any, error) {
 	t.Helper()
 	ctx := context.Background()
@@ -196,22 +147,14 @@ func drain(t *testing.T, op exec.Operator, maxRows int) ([][]any, error) {
 		return nil, err
 	}
 	var rows [][]any
-	for {
-		b, err := op.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		require.Positive(t, b.Len(), "empty batch")
-		require.True(t, b.Rec.Schema().Equal(op.Schema()), "batch schema %s, want %s", b.Rec.Schema(), op.Schema())
-		if maxRows > 0 {
-			require.LessOrEqual(t, b.Len(), maxRows)
-		}
+	err := exectest.ReadAll(ctx, op, maxRows, func(b exec.Batch) error {
 		rows = append(rows, liveRows(b)...)
-		b.Release()
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return rows, nil
 }
 
 // newEnv returns an env with a checked allocator that the test asserts is

@@ -3,7 +3,6 @@ package eval
 import (
 	"context"
 	"errors"
-	"io"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -13,43 +12,13 @@ import (
 
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/expr"
+	"github.com/grainql/grain/internal/exectest"
 	"github.com/grainql/grain/internal/reference"
 )
 
-// batchSource is a test operator returning given batches (it owns them
-// until handed out).
-type batchSource struct {
-	schema  *arrow.Schema
-	batches []exec.Batch
-	opened  bool
-	closed  bool
-}
-
-func (s *batchSource) Schema() *arrow.Schema          { return s.schema }
-func (s *batchSource) Open(ctx context.Context) error { s.opened = true; return nil }
-func (s *batchSource) Next(ctx context.Context) (exec.Batch, error) {
-	if err := ctx.Err(); err != nil {
-		return exec.Batch{}, err
-	}
-	if len(s.batches) == 0 {
-		return exec.Batch{}, io.EOF
-	}
-	b := s.batches[0]
-	s.batches = s.batches[1:]
-	return b, nil
-}
-func (s *batchSource) Close() error {
-	for _, b := range s.batches {
-		b.Release()
-	}
-	s.batches = nil
-	s.closed = true
-	return nil
-}
-
-// sourceOf splits rows into batches of size n with the given selections.
-func sourceOf(t *testing.T, mem memory.Allocator, rows []reference.Row, n int, sels ...[]int32) *batchSource {
-	src := &batchSource{schema: genSchema}
+// batchesOf splits rows into batches of size n with the given selections.
+func batchesOf(t *testing.T, mem memory.Allocator, rows []reference.Row, n int, sels ...[]int32) []exec.Batch {
+	var batches []exec.Batch
 	for k := 0; k*n < len(rows); k++ {
 		rec, err := reference.RecordFromRows(mem, genSchema, rows[k*n:min(len(rows), (k+1)*n)])
 		require.NoError(t, err)
@@ -57,36 +26,37 @@ func sourceOf(t *testing.T, mem memory.Allocator, rows []reference.Row, n int, s
 		if k < len(sels) {
 			b.Sel = sels[k]
 		}
-		src.batches = append(src.batches, b)
+		batches = append(batches, b)
 	}
-	return src
+	return batches
+}
+
+// sourceOf is a source of batchesOf(rows, n, sels).
+func sourceOf(t *testing.T, mem memory.Allocator, rows []reference.Row, n int, sels ...[]int32) *exectest.Source {
+	return exectest.NewSource(genSchema, batchesOf(t, mem, rows, n, sels...)...)
 }
 
 // drain collects the live rows of every batch of op, projected through
-// reference.RowsFromRecord.
+// reference.RowsFromRecord, and counts the batches. Every batch is checked
+// with exectest.CheckBatch.
 func drain(t *testing.T, op exec.Operator) ([]reference.Row, int, error) {
 	ctx := context.Background()
 	require.NoError(t, op.Open(ctx))
 	defer func() { require.NoError(t, op.Close()) }()
 	var out []reference.Row
 	batches := 0
-	for {
-		b, err := op.Next(ctx)
-		if err == io.EOF {
-			return out, batches, nil
-		}
-		if err != nil {
-			return out, batches, err
-		}
+	err := exectest.ReadAll(ctx, op, 0, func(b exec.Batch) error {
 		batches++
-		require.Positive(t, b.Len(), "operators never return empty batches")
 		rows, err := reference.RowsFromRecord(b.Rec)
-		require.NoError(t, err)
+		if err != nil {
+			return err
+		}
 		for i := 0; i < b.Len(); i++ {
 			out = append(out, rows[b.Row(i)])
 		}
-		b.Release()
-	}
+		return nil
+	})
+	return out, batches, err
 }
 
 func intRows(vals ...any) []reference.Row {
@@ -116,7 +86,7 @@ func TestFilter(t *testing.T) {
 	require.Equal(t, []any{int64(50), int64(43), int64(100), int64(99)}, vals)
 	require.Equal(t, 3, batches, "a batch whose rows all fail is skipped")
 	require.Equal(t, int64(4), m.RowsOut.Load())
-	require.True(t, src.closed)
+	require.Equal(t, 1, src.Closes())
 }
 
 func TestFilterCompactsSparseBatches(t *testing.T) {
@@ -205,14 +175,14 @@ func TestProject(t *testing.T) {
 	fields[3] = expr.WithQualifier(fields[3], "t")
 	qualified := arrow.NewSchema(fields, nil)
 	rows := intRows(int64(1), int64(5), nil, int64(4))
-	src := sourceOf(t, mem, rows, 3, []int32{0, 2})
-	src.schema = qualified
-	for i, b := range src.batches { // re-label the records with the qualified schema
+	batches := batchesOf(t, mem, rows, 3, []int32{0, 2})
+	for i, b := range batches { // re-label the records with the qualified schema
 		cols := b.Rec.Columns()
 		rec := array.NewRecord(qualified, cols, b.Rec.NumRows())
 		b.Rec.Release()
-		src.batches[i].Rec = rec
+		batches[i].Rec = rec
 	}
+	src := exectest.NewSource(qualified, batches...)
 	exprs := []expr.Expr{
 		expr.QualifiedCol("t", "i64"),
 		expr.Col("i64").Mul(expr.Lit(int64(2))).Add(expr.Lit(int64(1))).As("y"),
@@ -230,7 +200,7 @@ func TestProject(t *testing.T) {
 
 	// Selection is preserved (batch 1 has rows 0 and 2 live) and the bare
 	// column is the input's array.
-	inBuf := src.batches[0].Rec.Column(3).Data().Buffers()[1]
+	inBuf := batches[0].Rec.Column(3).Data().Buffers()[1]
 	require.NoError(t, op.Open(context.Background()))
 	b, err := op.Next(context.Background())
 	require.NoError(t, err)
@@ -288,7 +258,7 @@ func TestFilterKeepsUnsupportedColumns(t *testing.T) {
 		lb.Append(true)
 		lb.ValueBuilder().(*array.Int64Builder).Append(int64(i))
 	}
-	src := &batchSource{schema: schema, batches: []exec.Batch{{Rec: rb.NewRecord()}}}
+	src := exectest.NewSource(schema, exec.Batch{Rec: rb.NewRecord()})
 	op, err := NewFilter(src, expr.Col("a").Eq(expr.Lit(5)), exec.NewEnv(mem, nil, 0), nil)
 	require.NoError(t, err)
 	require.NoError(t, op.Open(context.Background()))

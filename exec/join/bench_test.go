@@ -15,35 +15,8 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/join"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
-
-// replay is a benchmark source that hands out the same records on every
-// run (one extra reference each), so input generation stays out of the
-// measured loop.
-type replay struct {
-	schema *arrow.Schema
-	recs   []arrow.Record
-	pos    int
-}
-
-func (r *replay) Schema() *arrow.Schema      { return r.schema }
-func (r *replay) Open(context.Context) error { r.pos = 0; return nil }
-func (r *replay) Close() error               { return nil }
-func (r *replay) Next(context.Context) (exec.Batch, error) {
-	if r.pos >= len(r.recs) {
-		return exec.Batch{}, io.EOF
-	}
-	rec := r.recs[r.pos]
-	r.pos++
-	rec.Retain()
-	return exec.Batch{Rec: rec}, nil
-}
-
-func (r *replay) release() {
-	for _, rec := range r.recs {
-		rec.Release()
-	}
-}
 
 var benchSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "k", Type: arrow.PrimitiveTypes.Int64},
@@ -51,8 +24,8 @@ var benchSchema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 // int64Source makes n rows (k = key(i), v = i) in batches of 4096.
-func int64Source(mem memory.Allocator, n int, key func(i int) int64) *replay {
-	r := &replay{schema: benchSchema}
+func int64Source(mem memory.Allocator, n int, key func(i int) int64) *exectest.Replay {
+	var recs []arrow.Record
 	for lo := 0; lo < n; lo += exec.DefaultBatchSize {
 		hi := min(lo+exec.DefaultBatchSize, n)
 		kb, vb := array.NewInt64Builder(mem), array.NewInt64Builder(mem)
@@ -61,13 +34,13 @@ func int64Source(mem memory.Allocator, n int, key func(i int) int64) *replay {
 			vb.Append(int64(i))
 		}
 		k, v := kb.NewArray(), vb.NewArray()
-		r.recs = append(r.recs, array.NewRecord(benchSchema, []arrow.Array{k, v}, int64(hi-lo)))
+		recs = append(recs, array.NewRecord(benchSchema, []arrow.Array{k, v}, int64(hi-lo)))
 		k.Release()
 		v.Release()
 		kb.Release()
 		vb.Release()
 	}
-	return r
+	return exectest.ReplayRecords(benchSchema, recs...)
 }
 
 // BenchmarkHashJoin measures the build of 1e5 and 1e6 distinct int64 keys,
@@ -81,7 +54,7 @@ func BenchmarkHashJoin(b *testing.B) {
 		b.Run(fmt.Sprintf("build/keys=%.0e", float64(keys)), func(b *testing.B) {
 			perm := rand.New(rand.NewPCG(1, 2)).Perm(keys)
 			src := int64Source(mem, keys, func(i int) int64 { return int64(perm[i]) })
-			defer src.release()
+			defer src.Release()
 			b.ReportAllocs()
 			for b.Loop() {
 				t, err := join.Build(ctx, src, []int{0}, env, nil)
@@ -100,7 +73,7 @@ func BenchmarkHashJoin(b *testing.B) {
 		keysOf[i] = rng.Int64N(buildKeys)
 	}
 	probe := int64Source(mem, probes, func(i int) int64 { return keysOf[i] })
-	defer probe.release()
+	defer probe.Release()
 	cases := []struct {
 		name   string
 		typ    join.Type
@@ -113,7 +86,7 @@ func BenchmarkHashJoin(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			build := int64Source(mem, buildKeys*c.fanout, func(i int) int64 { return int64(i % buildKeys) })
-			defer build.release()
+			defer build.Release()
 			t, err := join.Build(ctx, build, []int{0}, env, nil)
 			if err != nil {
 				b.Fatal(err)
@@ -172,8 +145,8 @@ func BenchmarkSortMergeJoin(b *testing.B) {
 	sortedR := int64Source(mem, rows, func(i int) int64 { return int64(i) })
 	shuffledL := int64Source(mem, rows, func(i int) int64 { return int64(perm[i]) })
 	shuffledR := int64Source(mem, rows, func(i int) int64 { return int64(perm[rows-1-i]) })
-	for _, s := range []*replay{sortedL, sortedR, shuffledL, shuffledR} {
-		defer s.release()
+	for _, s := range []*exectest.Replay{sortedL, sortedR, shuffledL, shuffledR} {
+		defer s.Release()
 	}
 	spec := join.Spec{Type: join.Inner, LeftKeys: []int{0}, RightKeys: []int{0}}
 	sorted := func(in exec.Operator) exec.Operator {

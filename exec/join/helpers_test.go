@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -16,68 +15,30 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/grainql/grain/exec"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // row is one test row: int64, int32, string or nil (NULL) per column.
 type row []any
 
-// source is a test operator that yields prepared batches (with their
-// selection vectors) and records how it was driven.
-type source struct {
-	schema  *arrow.Schema
-	batches []exec.Batch
-	pos     int
-	failAt  int // Next returns errBoom at this batch index; -1 never
-	opens   int
-	closes  int
-}
-
 var errBoom = errors.New("boom")
-
-var _ exec.Operator = (*source)(nil)
-
-func (s *source) Schema() *arrow.Schema { return s.schema }
-
-func (s *source) Open(context.Context) error { s.opens++; return nil }
-
-func (s *source) Next(context.Context) (exec.Batch, error) {
-	if s.pos == s.failAt {
-		return exec.Batch{}, errBoom
-	}
-	if s.pos >= len(s.batches) {
-		return exec.Batch{}, io.EOF
-	}
-	b := s.batches[s.pos]
-	s.batches[s.pos] = exec.Batch{}
-	s.pos++
-	return b, nil
-}
-
-func (s *source) Close() error {
-	s.closes++
-	for i, b := range s.batches {
-		b.Release()
-		s.batches[i] = exec.Batch{}
-	}
-	return nil
-}
 
 // newSource splits rows into batches of random sizes (some empty), each
 // with junk rows hidden by a random selection vector about half the time.
-func newSource(t testing.TB, mem memory.Allocator, schema *arrow.Schema, rows []row, rng *rand.Rand) *source {
-	s := &source{schema: schema, failAt: -1}
+func newSource(t testing.TB, mem memory.Allocator, schema *arrow.Schema, rows []row, rng *rand.Rand) *exectest.Source {
+	var batches []exec.Batch
 	for i := 0; i < len(rows); {
 		if rng.IntN(8) == 0 {
-			s.batches = append(s.batches, makeBatch(t, mem, schema, nil, rng))
+			batches = append(batches, makeBatch(t, mem, schema, nil, rng))
 		}
 		n := min(1+rng.IntN(40), len(rows)-i)
-		s.batches = append(s.batches, makeBatch(t, mem, schema, rows[i:i+n], rng))
+		batches = append(batches, makeBatch(t, mem, schema, rows[i:i+n], rng))
 		i += n
 	}
 	if len(rows) == 0 && rng.IntN(2) == 0 {
-		s.batches = append(s.batches, makeBatch(t, mem, schema, nil, rng))
+		batches = append(batches, makeBatch(t, mem, schema, nil, rng))
 	}
-	return s
+	return exectest.NewSource(schema, batches...)
 }
 
 // makeBatch builds one batch holding rows, interleaved with junk rows that
@@ -182,75 +143,14 @@ func drain(t testing.TB, ctx context.Context, op exec.Operator, batchSize int) [
 }
 
 // collect is drain for any goroutine: it reports contract violations as
-// errors. It always closes op.
-func collect(ctx context.Context, op exec.Operator, batchSize int) (rows []string, err error) {
-	defer func() { err = errors.Join(err, op.Close()) }()
-	if err := op.Open(ctx); err != nil {
+// errors and returns the rows as sorted strings. It always closes op.
+func collect(ctx context.Context, op exec.Operator, batchSize int) ([]string, error) {
+	rows, err := exectest.DrainStrings(ctx, op, batchSize)
+	if err != nil {
 		return nil, err
-	}
-	for {
-		b, err := op.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		err = checkBatch(b, op.Schema(), batchSize)
-		for i := range b.Len() {
-			rows = append(rows, recordRow(b.Rec, b.Row(i)))
-		}
-		b.Release()
-		if err != nil {
-			return nil, err
-		}
 	}
 	slices.Sort(rows)
 	return rows, nil
-}
-
-// checkBatch checks the Operator.Next contract and the batch size limit.
-func checkBatch(b exec.Batch, schema *arrow.Schema, batchSize int) error {
-	switch {
-	case b.Len() == 0:
-		return errors.New("empty batch")
-	case b.Len() > batchSize:
-		return fmt.Errorf("batch of %d rows, batch size %d", b.Len(), batchSize)
-	case !b.Rec.Schema().Equal(schema):
-		return fmt.Errorf("schema %s, want %s", b.Rec.Schema(), schema)
-	}
-	for i, r := range b.Sel {
-		if r < 0 || int(r) >= b.NumRows() || (i > 0 && r <= b.Sel[i-1]) {
-			return fmt.Errorf("selection %v not increasing within %d rows", b.Sel, b.NumRows())
-		}
-	}
-	return nil
-}
-
-// recordRow renders physical row i of rec.
-func recordRow(rec arrow.Record, i int) string {
-	parts := make([]string, rec.NumCols())
-	for c, col := range rec.Columns() {
-		if col.IsNull(i) {
-			parts[c] = "NULL"
-			continue
-		}
-		switch a := col.(type) {
-		case *array.Int64:
-			parts[c] = cell(a.Value(i))
-		case *array.Int32:
-			parts[c] = cell(a.Value(i))
-		case *array.String:
-			parts[c] = cell(a.Value(i))
-		case *array.Float64:
-			parts[c] = cell(a.Value(i))
-		case *array.Boolean:
-			parts[c] = cell(a.Value(i))
-		default:
-			parts[c] = col.ValueStr(i)
-		}
-	}
-	return strings.Join(parts, "|")
 }
 
 // int64Less is the test residual: left column l < right column r + 3 over

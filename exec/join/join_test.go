@@ -267,7 +267,7 @@ func runCase(t *testing.T, rng *rand.Rand, typ join.Type, kind string, nullsEqua
 	if viaTable {
 		tbl, err := join.Build(ctx, right, spec.RightKeys, env, m)
 		require.NoError(t, err)
-		require.Equal(t, 1, right.closes, "Build closes its input")
+		require.Equal(t, 1, right.Closes(), "Build closes its input")
 		require.Equal(t, nr, tbl.Rows())
 		op, err = join.NewProbe(left, tbl, spec, env, m)
 		require.NoError(t, err)
@@ -284,6 +284,6 @@ func runCase(t *testing.T, rng *rand.Rand, typ join.Type, kind string, nullsEqua
 	require.Equal(t, int64(len(got)), m.Counter("output rows").Value.Load())
 	require.Equal(t, int64(nl), m.Counter("probe rows").Value.Load())
 	require.Equal(t, int64(nr), m.Counter("build rows").Value.Load())
-	require.Equal(t, 1, left.closes)
+	require.Equal(t, 1, left.Closes())
 	require.Zero(t, pool.Reserved(), "reservations left after Close")
 }

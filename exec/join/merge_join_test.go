@@ -14,6 +14,7 @@ import (
 	"github.com/grainql/grain/exec/join"
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 var mergeTypes = []join.Type{join.Inner, join.Left, join.Right, join.Full, join.Semi, join.Anti}
@@ -134,8 +135,8 @@ func runMergeCase(t *testing.T, rng *rand.Rand, c mergeCase) {
 	if c.typ == join.Right || c.typ == join.Full {
 		require.Equal(t, int64(len(d.rrows)), build, "every right row is read")
 	}
-	require.Equal(t, 1, left.closes)
-	require.Equal(t, 1, right.closes)
+	require.Equal(t, 1, left.Closes())
+	require.Equal(t, 1, right.Closes())
 	require.Zero(t, pool.Reserved(), "reservations left after Close")
 }
 
@@ -245,7 +246,7 @@ func TestSortMergeJoinMatchesHashJoin(t *testing.T) {
 func TestSortMergeJoinInvalidSpec(t *testing.T) {
 	d := genDataset(rand.New(rand.NewPCG(1, 1)), keyKinds["multi"], 0, 0)
 	env := exec.NewEnv(memory.NewGoAllocator(), nil, 0)
-	src := func(s *arrow.Schema) exec.Operator { return &source{schema: s, failAt: -1} }
+	src := func(s *arrow.Schema) exec.Operator { return exectest.NewSource(s) }
 	for _, spec := range []join.Spec{
 		{Type: join.Cross},
 		{Type: join.Inner, LeftKeys: []int{0}, RightKeys: []int{1}},    // int64 vs string
@@ -300,8 +301,8 @@ func TestSortMergeJoinRunMemory(t *testing.T) {
 			require.Positive(t, m.PeakReserved.Load())
 		}
 		require.Zero(t, pool.Reserved())
-		require.Equal(t, 1, left.closes)
-		require.Equal(t, 1, right.closes)
+		require.Equal(t, 1, left.Closes())
+		require.Equal(t, 1, right.Closes())
 	}
 }
 
@@ -327,17 +328,17 @@ func TestSortMergeJoinInputErrors(t *testing.T) {
 				// A Full join reads both inputs to the end; an Inner join
 				// may stop reading one side early, so it fails at once.
 				if typ == join.Full {
-					failing.failAt = len(failing.batches) / 2
+					failing.FailAt(failing.Len()/2, errBoom)
 				} else {
-					failing.failAt = 0
+					failing.FailAt(0, errBoom)
 				}
 				op, err := join.NewSortMergeJoin(left, right, keySpec(typ, 1), env, nil)
 				require.NoError(t, err)
 				_, err = collect(ctx, op, 16)
 				require.ErrorIs(t, err, errBoom)
 				require.NoError(t, op.Close())
-				require.Equal(t, 1, left.closes)
-				require.Equal(t, 1, right.closes)
+				require.Equal(t, 1, left.Closes())
+				require.Equal(t, 1, right.Closes())
 				require.Zero(t, pool.Reserved())
 			})
 		}
@@ -346,15 +347,15 @@ func TestSortMergeJoinInputErrors(t *testing.T) {
 
 func TestSortMergeJoinCloseWithoutOpen(t *testing.T) {
 	d := genDataset(rand.New(rand.NewPCG(1, 1)), keyKinds["int64"], 0, 0)
-	left, right := &source{schema: d.left, failAt: -1}, &source{schema: d.right, failAt: -1}
+	left, right := exectest.NewSource(d.left), exectest.NewSource(d.right)
 	op, err := join.NewSortMergeJoin(left, right, keySpec(join.Inner, 1), exec.NewEnv(memory.NewGoAllocator(), nil, 0), nil)
 	require.NoError(t, err)
 	_, err = op.Next(context.Background())
 	require.Error(t, err, "next before open")
 	require.NoError(t, op.Close())
 	require.NoError(t, op.Close())
-	require.Equal(t, 1, left.closes)
-	require.Equal(t, 1, right.closes)
+	require.Equal(t, 1, left.Closes())
+	require.Equal(t, 1, right.Closes())
 }
 
 // failingResidual is a residual whose evaluation fails.

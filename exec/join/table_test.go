@@ -18,6 +18,7 @@ import (
 	"github.com/grainql/grain/exec/hashtable"
 	"github.com/grainql/grain/exec/join"
 	"github.com/grainql/grain/exec/mempool"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // keySpec joins on the first n columns of both sides.
@@ -48,7 +49,7 @@ func TestSharedTableConcurrent(t *testing.T) {
 	types := []join.Type{join.Inner, join.Left, join.Semi, join.Anti}
 	n := 2 * len(types)
 	results, wants := make([][]string, n), make([][]string, n)
-	specs, srcs := make([]join.Spec, n), make([]*source, n)
+	specs, srcs := make([]join.Spec, n), make([]*exectest.Source, n)
 	totalProbe, totalOut := 0, 0
 	for i := range n {
 		probeData := genDataset(rng, keyKinds["multi"], 300, 0)
@@ -116,7 +117,7 @@ func TestMemoryLimit(t *testing.T) {
 		tbl, err := join.Build(ctx, right, []int{0}, env, nil)
 		require.Nil(t, tbl)
 		check(t, err, pool)
-		require.Equal(t, 1, right.closes)
+		require.Equal(t, 1, right.Closes())
 	})
 	for _, typ := range []join.Type{join.Inner, join.Semi, join.Cross} {
 		t.Run("join/"+typ.String(), func(t *testing.T) {
@@ -134,7 +135,7 @@ func TestMemoryLimit(t *testing.T) {
 			check(t, op.Open(ctx), pool)
 			require.NoError(t, op.Close())
 			require.NoError(t, op.Close())
-			require.Equal(t, 1, left.closes)
+			require.Equal(t, 1, left.Closes())
 		})
 	}
 }
@@ -175,22 +176,23 @@ func TestSlicedInput(t *testing.T) {
 	cols := make([]arrow.Array, 2)
 	for c := range cols {
 		var parts []arrow.Array
-		for _, r := range src.recs {
-			parts = append(parts, r.Column(c))
+		for _, b := range src.Batches() {
+			parts = append(parts, b.Rec.Column(c))
 		}
 		var err error
 		cols[c], err = array.Concatenate(parts, mem)
 		require.NoError(t, err)
 	}
-	src.release()
+	src.Release()
 	big := array.NewRecord(benchSchema, cols, rows)
 	releaseArrays(cols)
 	defer big.Release()
 
-	sliced := &source{schema: benchSchema, failAt: -1}
+	var parts []exec.Batch
 	for lo := int64(0); lo < rows; lo += 4096 {
-		sliced.batches = append(sliced.batches, exec.Batch{Rec: big.NewSlice(lo, min(lo+4096, rows))})
+		parts = append(parts, exec.Batch{Rec: big.NewSlice(lo, min(lo+4096, rows))})
 	}
+	sliced := exectest.NewSource(benchSchema, parts...)
 	pool := mempool.NewGreedy(16 << 20) // data 1.6 MB, hash table ~5 MB; 40 MB if slices counted whole
 	env := exec.NewEnv(mem, pool, 4096)
 	tbl, err := join.Build(ctx, sliced, []int{0}, env, nil)
@@ -256,8 +258,8 @@ func TestEarlyClose(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, op.Close())
 			require.NoError(t, op.Close())
-			require.Equal(t, 1, left.closes)
-			require.Equal(t, 1, right.closes)
+			require.Equal(t, 1, left.Closes())
+			require.Equal(t, 1, right.Closes())
 			_, err = op.Next(ctx)
 			require.Error(t, err)
 
@@ -271,7 +273,7 @@ func TestEarlyClose(t *testing.T) {
 			b.Release()
 			require.NoError(t, op.Close())
 			require.NoError(t, op.Close())
-			require.Equal(t, 1, left.closes)
+			require.Equal(t, 1, left.Closes())
 			require.Zero(t, pool.Reserved())
 
 			// A probe over a shared table, never opened.
@@ -302,9 +304,9 @@ func TestInputErrors(t *testing.T) {
 				env := exec.NewEnv(mem, pool, 16)
 				left, right := newSource(t, mem, d.left, d.lrows, rng), newSource(t, mem, d.right, d.rrows, rng)
 				if side == "left" {
-					left.failAt = 2
+					left.FailAt(2, errBoom)
 				} else {
-					right.failAt = 2
+					right.FailAt(2, errBoom)
 				}
 				op, err := join.NewHashJoin(left, right, keySpec(typ, 1), env, nil)
 				require.NoError(t, err)
@@ -367,7 +369,7 @@ func TestInvalidSpec(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			l, r := &source{schema: c.left}, &source{schema: c.right}
+			l, r := exectest.NewSource(c.left), exectest.NewSource(c.right)
 			_, err := join.NewHashJoin(l, r, c.spec, env, nil)
 			require.ErrorIs(t, err, join.ErrInvalidSpec)
 		})
@@ -376,14 +378,14 @@ func TestInvalidSpec(t *testing.T) {
 	ctx := context.Background()
 	tbl, err := join.Build(ctx, newSource(t, mem, d.right, d.rrows, rng), []int{0}, env, nil)
 	require.NoError(t, err)
-	_, err = join.NewProbe(&source{schema: d.left}, tbl, join.Spec{Type: join.Inner, LeftKeys: []int{0}, RightKeys: []int{1}}, env, nil)
+	_, err = join.NewProbe(exectest.NewSource(d.left), tbl, join.Spec{Type: join.Inner, LeftKeys: []int{0}, RightKeys: []int{1}}, env, nil)
 	require.ErrorIs(t, err, join.ErrInvalidSpec, "right keys differ from the table's")
 	tbl.Release()
-	_, err = join.NewProbe(&source{schema: d.left}, tbl, keySpec(join.Inner, 1), env, nil)
+	_, err = join.NewProbe(exectest.NewSource(d.left), tbl, keySpec(join.Inner, 1), env, nil)
 	require.ErrorIs(t, err, join.ErrInvalidSpec, "released table")
 
 	list := arrow.NewSchema([]arrow.Field{{Name: "l", Type: arrow.ListOf(arrow.PrimitiveTypes.Int64)}}, nil)
-	_, err = join.Build(ctx, &source{schema: list, failAt: -1}, []int{0}, env, nil)
+	_, err = join.Build(ctx, exectest.NewSource(list), []int{0}, env, nil)
 	require.ErrorIs(t, err, hashtable.ErrUnsupportedType)
 }
 

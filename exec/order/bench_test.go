@@ -14,27 +14,8 @@ import (
 
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
-
-// replay is a benchmark source: it hands out the same prepared records on
-// every run, one reference each.
-type replay struct {
-	recs []arrow.Record
-	pos  int
-}
-
-func (r *replay) Schema() *arrow.Schema      { return r.recs[0].Schema() }
-func (r *replay) Open(context.Context) error { r.pos = 0; return nil }
-func (r *replay) Close() error               { return nil }
-func (r *replay) Next(context.Context) (exec.Batch, error) {
-	if r.pos >= len(r.recs) {
-		return exec.Batch{}, io.EOF
-	}
-	rec := r.recs[r.pos]
-	r.pos++
-	rec.Retain()
-	return exec.Batch{Rec: rec}, nil
-}
 
 // benchRecords builds n rows in 4096-row records: a key column filled by
 // key, and an int64 payload.
@@ -73,7 +54,7 @@ func runBench(b *testing.B, recs []arrow.Record, build func(in exec.Operator, en
 		n += int(r.NumRows())
 	}
 	env := exec.NewEnv(memory.NewGoAllocator(), nil, 0)
-	src := &replay{recs: recs}
+	src := exectest.ReplayRecords(recs[0].Schema(), recs...)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -142,7 +123,7 @@ func releaseRecords(recs []arrow.Record) {
 func BenchmarkMerge(b *testing.B) {
 	const inputs, rows = 8, 1_000_000
 	rng := rand.New(rand.NewSource(1))
-	srcs := make([]*replay, inputs)
+	srcs := make([]*exectest.Replay, inputs)
 	for i := range srcs {
 		keys := make([]int64, rows/inputs)
 		for j := range keys {
@@ -150,14 +131,15 @@ func BenchmarkMerge(b *testing.B) {
 		}
 		slices.Sort(keys)
 		next := 0
-		srcs[i] = &replay{recs: benchRecords(len(keys), arrow.PrimitiveTypes.Int64, func(b array.Builder, _ *rand.Rand) {
+		recs := benchRecords(len(keys), arrow.PrimitiveTypes.Int64, func(b array.Builder, _ *rand.Rand) {
 			b.(*array.Int64Builder).Append(keys[next])
 			next++
-		})}
+		})
+		srcs[i] = exectest.ReplayRecords(recs[0].Schema(), recs...)
 	}
 	defer func() {
 		for _, s := range srcs {
-			releaseRecords(s.recs)
+			s.Release()
 		}
 	}()
 	env := exec.NewEnv(memory.NewGoAllocator(), nil, 0)

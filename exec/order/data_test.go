@@ -1,9 +1,7 @@
 package order_test
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/grainql/grain/exec"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // gen makes random test data with many duplicates, NULLs and the values
@@ -244,31 +243,29 @@ func drain(t *testing.T, op exec.Operator, maxBatch int) [][]any {
 	return rows
 }
 
-// drainOpen reads an opened op to the end or the first error.
+// drainOpen reads an opened op to the end or the first error, checking
+// every batch with exectest.CheckBatch (at most maxBatch rows when
+// maxBatch > 0).
 func drainOpen(t *testing.T, op exec.Operator, maxBatch int) ([][]any, error) {
 	t.Helper()
 	var rows [][]any
-	for {
-		b, err := op.Next(t.Context())
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return rows, nil
-			}
-			return rows, err
+	err := exectest.ReadAll(t.Context(), op, maxBatch, func(b exec.Batch) error {
+		rows = append(rows, batchRows(t, b)...)
+		return nil
+	})
+	return rows, err
+}
+
+// batchRows returns the live rows of b as Go values.
+func batchRows(t *testing.T, b exec.Batch) [][]any {
+	rows := make([][]any, b.Len())
+	for i := range rows {
+		r := b.Row(i)
+		row := make([]any, b.Rec.NumCols())
+		for c := range row {
+			row[c] = value(t, b.Column(c), r)
 		}
-		require.Positive(t, b.Len(), "batches are never empty")
-		if maxBatch > 0 {
-			require.LessOrEqual(t, b.Len(), maxBatch, "batch larger than the batch size")
-		}
-		require.True(t, b.Rec.Schema().Equal(op.Schema()))
-		for i := 0; i < b.Len(); i++ {
-			r := b.Row(i)
-			row := make([]any, b.Rec.NumCols())
-			for c := range row {
-				row[c] = value(t, b.Column(c), r)
-			}
-			rows = append(rows, row)
-		}
-		b.Release()
+		rows[i] = row
 	}
+	return rows
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // constructor builds the operator under test: a sort or a top-k.
@@ -77,7 +78,7 @@ func TestMemoryLimitRefusesFirstBatch(t *testing.T) {
 	g := &gen{rng: rand.New(rand.NewSource(5))}
 	tb := makeTable(t, g, mem, 100, []colType{colTypes[3]}, 0)
 	defer tb.rec.Release()
-	src := &source{schema: tb.rec.Schema(), batches: []exec.Batch{{Rec: tb.rec}}, failAt: -1}
+	src := exectest.NewSource(tb.rec.Schema(), []exec.Batch{{Rec: tb.rec}}...)
 	tb.rec.Retain()
 	pool := mempool.NewGreedy(100)
 	op, err := order.NewSort(src, []order.Key{{Col: 1}}, exec.NewEnv(mem, pool, 0), nil)
@@ -107,7 +108,7 @@ func TestInvalidKeys(t *testing.T) {
 			{order.Key{Col: 1}, order.ErrUnsupportedType},
 			{order.Key{Col: 2}, order.ErrUnsupportedType},
 		} {
-			_, err := c.build(&source{schema: schema}, []order.Key{{Col: 0}, tc.key}, env, nil)
+			_, err := c.build(exectest.NewSource(schema), []order.Key{{Col: 0}, tc.key}, env, nil)
 			require.ErrorIs(t, err, tc.want, "%s %v", c.name, tc.key)
 			require.ErrorContains(t, err, c.name+": key 1")
 		}
@@ -118,12 +119,12 @@ func TestTopKNegative(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}}, nil)
 	env := newEnv(memory.NewGoAllocator(), 0)
 	for _, tc := range []struct{ offset, k int64 }{{0, -1}, {-1, 5}} {
-		src := &source{schema: schema, failAt: -1}
+		src := exectest.NewSource(schema)
 		op, err := order.NewTopKOffset(src, []order.Key{{Col: 0}}, tc.offset, tc.k, env, nil)
 		require.NoError(t, err)
 		require.ErrorIs(t, op.Open(t.Context()), order.ErrInvalidLimit)
 		require.NoError(t, op.Close())
-		require.Equal(t, 1, src.closed)
+		require.Equal(t, 1, src.Closes())
 	}
 }
 
@@ -139,7 +140,7 @@ func TestInputErrorAndCancel(t *testing.T) {
 				tb := makeTable(t, g, mem, 2000, []colType{colTypes[13]}, 0.1)
 				defer tb.rec.Release()
 				src, _ := newSource(t, g, tb)
-				require.Greater(t, len(src.batches), 3)
+				require.Greater(t, src.Len(), 3)
 				env := newEnv(mem, 64)
 				op, err := c.build(src, []order.Key{{Col: 1}}, env, nil)
 				require.NoError(t, err)
@@ -149,7 +150,7 @@ func TestInputErrorAndCancel(t *testing.T) {
 				if cancel {
 					stop()
 				} else {
-					src.failAt = 3
+					src.FailAt(3, errSource)
 				}
 				_, err = op.Next(ctx)
 				if cancel {
@@ -194,12 +195,12 @@ func TestCloseMidOutput(t *testing.T) {
 func TestCloseWithoutOpen(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}}, nil)
 	for _, c := range constructors {
-		src := &source{schema: schema, failAt: -1}
+		src := exectest.NewSource(schema)
 		op, err := c.build(src, []order.Key{{Col: 0}}, newEnv(memory.NewGoAllocator(), 0), nil)
 		require.NoError(t, err)
 		require.True(t, op.Schema().Equal(schema))
 		require.NoError(t, op.Close())
 		require.NoError(t, op.Close())
-		require.Equal(t, 1, src.closed, c.name)
+		require.Equal(t, 1, src.Closes(), c.name)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 func TestLimitRandom(t *testing.T) {
@@ -28,7 +29,7 @@ func TestLimitRandom(t *testing.T) {
 		want := refLimit(refSort(t, tb.rows, live, nil), offset, count)
 		got := drain(t, order.NewLimit(src, offset, count), 0)
 		requireRows(t, want, got)
-		require.Equal(t, 1, src.closed, "seed %d", seed)
+		require.Equal(t, 1, src.Closes(), "seed %d", seed)
 		tb.rec.Release()
 	}
 }
@@ -61,7 +62,7 @@ func TestLimitAcrossBatches(t *testing.T) {
 			g := &gen{rng: rand.New(rand.NewSource(1))}
 			tb := makeTable(t, g, mem, 100, []colType{colTypes[3]}, 0)
 			defer tb.rec.Release()
-			src := &source{schema: tb.rec.Schema(), failAt: -1}
+			var batches []exec.Batch
 			var live []int
 			for i := 0; i < 10; i++ {
 				b := exec.Batch{Rec: tb.rec.NewSlice(int64(10*i), int64(10*i+10))}
@@ -71,15 +72,16 @@ func TestLimitAcrossBatches(t *testing.T) {
 				for j := 0; j < b.Len(); j++ {
 					live = append(live, 10*i+b.Row(j))
 				}
-				src.batches = append(src.batches, b)
+				batches = append(batches, b)
 			}
+			src := exectest.NewSource(tb.rec.Schema(), batches...)
 			before := mem.CurrentAlloc()
 			op := order.NewLimit(src, tc.offset, tc.count)
 			require.NoError(t, op.Open(t.Context()))
 			got, err := drainOpen(t, op, 0)
 			require.NoError(t, err)
 			require.Equal(t, before, mem.CurrentAlloc(), "limit copies no column data")
-			require.Equal(t, tc.wantPulled, src.pulled, "batches pulled")
+			require.Equal(t, tc.wantPulled, src.Pulls(), "batches pulled")
 			require.NoError(t, op.Close())
 			require.NoError(t, op.Close())
 			requireRows(t, refLimit(refSort(t, tb.rows, live, nil), tc.offset, tc.count), got)
@@ -88,14 +90,14 @@ func TestLimitAcrossBatches(t *testing.T) {
 }
 
 func TestLimitNoopReturnsInput(t *testing.T) {
-	src := &source{failAt: -1}
+	src := exectest.NewSource(nil)
 	require.Same(t, exec.Operator(src), order.NewLimit(src, 0, -1))
 }
 
 func TestLimitNegativeOffset(t *testing.T) {
-	src := &source{failAt: -1}
+	src := exectest.NewSource(nil)
 	op := order.NewLimit(src, -1, 5)
 	require.ErrorIs(t, op.Open(t.Context()), order.ErrInvalidLimit)
 	require.NoError(t, op.Close())
-	require.Equal(t, 1, src.closed)
+	require.Equal(t, 1, src.Closes())
 }

@@ -2,9 +2,7 @@ package order_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // mergeBatchSizes are the output batch sizes of the merge tests.
@@ -24,7 +23,7 @@ var mergeBatchSizes = []int{1, 7, 1024}
 // mergeCase is a set of sorted inputs for NewMerge and the order the merge
 // must produce.
 type mergeCase struct {
-	srcs []*source
+	srcs []*exectest.Source
 	recs []arrow.Record
 	want [][]any
 }
@@ -91,39 +90,16 @@ func drainMerge(t *testing.T, op exec.Operator, batchSize int) [][]any {
 	require.NoError(t, op.Open(t.Context()))
 	var rows [][]any
 	short := false
-	for {
-		b, err := op.Next(t.Context())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
+	err := exectest.ReadAll(t.Context(), op, batchSize, func(b exec.Batch) error {
 		require.False(t, short, "a batch followed a short batch")
 		short = b.Len() < batchSize
-		part, err := drainOpen(t, &oneBatch{b: b, schema: op.Schema()}, batchSize)
-		require.NoError(t, err)
-		rows = append(rows, part...)
-	}
+		rows = append(rows, batchRows(t, b)...)
+		return nil
+	})
+	require.NoError(t, err)
 	require.NoError(t, op.Close())
 	require.NoError(t, op.Close(), "Close is idempotent")
 	return rows
-}
-
-// oneBatch is an operator returning one batch, to reuse drainOpen's checks.
-type oneBatch struct {
-	b      exec.Batch
-	schema *arrow.Schema
-	done   bool
-}
-
-func (o *oneBatch) Schema() *arrow.Schema      { return o.schema }
-func (o *oneBatch) Open(context.Context) error { return nil }
-func (o *oneBatch) Close() error               { return nil }
-func (o *oneBatch) Next(context.Context) (exec.Batch, error) {
-	if o.done {
-		return exec.Batch{}, io.EOF
-	}
-	o.done = true
-	return o.b, nil
 }
 
 // checkMerge merges the case and compares the output with the expected
@@ -138,7 +114,7 @@ func checkMerge(t *testing.T, mem memory.Allocator, c *mergeCase, keys []order.K
 	got := drainMerge(t, op, batchSize)
 	requireRows(t, c.want, got)
 	for i, s := range c.srcs {
-		require.Equal(t, 1, s.closed, "input %d closed once", i)
+		require.Equal(t, 1, s.Closes(), "input %d closed once", i)
 	}
 	require.Zero(t, env.Pool.Reserved(), "reservation freed")
 	if len(c.want) > 0 {
@@ -223,12 +199,12 @@ func TestMergeEmptyInputs(t *testing.T) {
 	defer tb.rec.Release()
 	for _, k := range []int{1, 3, 16} {
 		c := newMergeCase(t, g, mem, tb, k, []order.Key{{Col: 1}})
-		empties := &source{schema: tb.rec.Schema(), failAt: -1}
+		var empties []exec.Batch
 		for range 3 {
 			tb.rec.Retain()
-			empties.batches = append(empties.batches, exec.Batch{Rec: tb.rec})
+			empties = append(empties, exec.Batch{Rec: tb.rec})
 		}
-		c.srcs = append(c.srcs, empties)
+		c.srcs = append(c.srcs, exectest.NewSource(tb.rec.Schema(), empties...))
 		checkMerge(t, mem, c, []order.Key{{Col: 1}}, 7)
 		c.release()
 	}
@@ -252,7 +228,7 @@ func TestMergeHandWritten(t *testing.T) {
 	var srcs []exec.Operator
 	for _, rows := range inputs {
 		rec := buildRecord(t, mem, schema, rows)
-		srcs = append(srcs, &source{schema: schema, batches: []exec.Batch{{Rec: rec}}, failAt: -1})
+		srcs = append(srcs, exectest.NewSource(schema, []exec.Batch{{Rec: rec}}...))
 	}
 	op, err := order.NewMerge(srcs, []order.Key{{Col: 1}}, newEnv(mem, 4), nil)
 	require.NoError(t, err)
@@ -269,7 +245,7 @@ func TestMergeInvalid(t *testing.T) {
 	b := arrow.NewSchema([]arrow.Field{{Name: "b", Type: arrow.PrimitiveTypes.Int32}}, nil)
 	two := arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}, {Name: "c", Type: arrow.PrimitiveTypes.Int64}}, nil)
 	env := newEnv(memory.NewGoAllocator(), 0)
-	src := func(s *arrow.Schema) exec.Operator { return &source{schema: s, failAt: -1} }
+	src := func(s *arrow.Schema) exec.Operator { return exectest.NewSource(s) }
 	_, err := order.NewMerge(nil, []order.Key{{Col: 0}}, env, nil)
 	require.ErrorIs(t, err, order.ErrInvalidInput)
 	_, err = order.NewMerge([]exec.Operator{src(a), src(b)}, []order.Key{{Col: 0}}, env, nil)
@@ -303,7 +279,7 @@ func TestMergeInputErrorAndCancel(t *testing.T) {
 				keys := []order.Key{{Col: 1}}
 				c := newMergeCase(t, g, mem, tb, 3, keys)
 				defer c.release()
-				require.Greater(t, len(c.srcs[failing].batches), 3)
+				require.Greater(t, c.srcs[failing].Len(), 3)
 				env := newEnv(mem, 16)
 				op, err := order.NewMerge(c.inputs(), keys, env, nil)
 				require.NoError(t, err)
@@ -316,7 +292,7 @@ func TestMergeInputErrorAndCancel(t *testing.T) {
 				if cancel {
 					stop()
 				} else {
-					c.srcs[failing].failAt = c.srcs[failing].pos + 1
+					c.srcs[failing].FailAt(c.srcs[failing].Pulls()+1, errSource)
 				}
 				for err == nil {
 					b, err = op.Next(ctx)
@@ -333,7 +309,7 @@ func TestMergeInputErrorAndCancel(t *testing.T) {
 				require.NoError(t, op.Close())
 				require.NoError(t, op.Close())
 				for i, s := range c.srcs {
-					require.Equal(t, 1, s.closed, "input %d closed once", i)
+					require.Equal(t, 1, s.Closes(), "input %d closed once", i)
 				}
 				require.Zero(t, env.Pool.Reserved())
 			})
@@ -355,7 +331,7 @@ func TestMergeMemory(t *testing.T) {
 		c := newMergeCase(t, g, mem, tb, 8, keys)
 		defer c.release()
 		for _, s := range c.srcs {
-			for _, b := range s.batches {
+			for _, b := range s.Pending() {
 				total += exec.LiveBytes(b)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // batchSizes are the output batch sizes every differential test runs with.
@@ -80,7 +81,7 @@ func checkSort(t *testing.T, g *gen, mem memory.Allocator, tb table, keys []orde
 	require.NoError(t, err)
 	got := drain(t, op, batchSize)
 	requireRows(t, refSort(t, tb.rows, live, keys), got)
-	require.Equal(t, 1, src.closed, "input closed once")
+	require.Equal(t, 1, src.Closes(), "input closed once")
 	require.Zero(t, env.Pool.Reserved(), "reservation freed")
 }
 
@@ -164,7 +165,7 @@ func TestSortSpecialFloats(t *testing.T) {
 					rows[i] = []any{int64(i), v}
 				}
 				rec := buildRecord(t, mem, schema, rows)
-				src := &source{schema: schema, batches: []exec.Batch{{Rec: rec}}, failAt: -1}
+				src := exectest.NewSource(schema, []exec.Batch{{Rec: rec}}...)
 				op, err := order.NewSort(src, []order.Key{tc.key}, newEnv(mem, 3), nil)
 				require.NoError(t, err)
 				var ids []int64

@@ -10,6 +10,7 @@ import (
 
 	"github.com/grainql/grain/exec"
 	"github.com/grainql/grain/exec/order"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // topKCounts are the k values to try for n rows: the edges and a random one.
@@ -52,7 +53,7 @@ func TestTopKEqualsSortLimit(t *testing.T) {
 				requireRows(t, want, drain(t, order.NewLimit(top, offset, k), bs))
 				require.Zero(t, env.Pool.Reserved(), name)
 				if k == 0 && offset == 0 {
-					require.Zero(t, src.pulled, "k = 0 reads no input")
+					require.Zero(t, src.Pulls(), "k = 0 reads no input")
 				}
 
 				// The same with the offset inside the top-k.
@@ -63,7 +64,7 @@ func TestTopKEqualsSortLimit(t *testing.T) {
 				requireRows(t, want, drain(t, top, bs))
 				require.Zero(t, env.Pool.Reserved(), name)
 				if k == 0 {
-					require.Zero(t, src.pulled, "k = 0 reads no input")
+					require.Zero(t, src.Pulls(), "k = 0 reads no input")
 				}
 			}
 		})
@@ -119,10 +120,11 @@ func TestTopKWithoutKeysStopsReading(t *testing.T) {
 	g := &gen{rng: rand.New(rand.NewSource(3))}
 	tb := makeTable(t, g, mem, 1000, []colType{colTypes[0]}, 0)
 	defer tb.rec.Release()
-	src := &source{schema: tb.rec.Schema(), failAt: -1}
+	var batches []exec.Batch
 	for lo := int64(0); lo < 1000; lo += 100 {
-		src.batches = append(src.batches, exec.Batch{Rec: tb.rec.NewSlice(lo, lo+100)})
+		batches = append(batches, exec.Batch{Rec: tb.rec.NewSlice(lo, lo+100)})
 	}
+	src := exectest.NewSource(tb.rec.Schema(), batches...)
 	top, err := order.NewTopK(src, nil, 150, newEnv(mem, 4096), nil)
 	require.NoError(t, err)
 	rows := drain(t, top, 4096)
@@ -130,5 +132,5 @@ func TestTopKWithoutKeysStopsReading(t *testing.T) {
 	for i, row := range rows {
 		require.Equal(t, int64(i), row[0])
 	}
-	require.Equal(t, 2, src.pulled, "read only the batches it needed")
+	require.Equal(t, 2, src.Pulls(), "read only the batches it needed")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/exec/shuffle"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 // readAll reads every partition with its own concurrent reader and returns
@@ -24,7 +25,7 @@ func readAll(t *testing.T, x *shuffle.Exchange) [][]string {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[p], errs[p] = drain(context.Background(), x.Reader(p))
+			got[p], errs[p] = exectest.DrainStrings(context.Background(), x.Reader(p), 0)
 		}()
 	}
 	wg.Wait()
@@ -132,7 +133,7 @@ func TestRoundRobin(t *testing.T) {
 	for m := range tasks {
 		counts := make([]int, parts)
 		for p := range parts {
-			rows, err := drain(ctx, x.ReaderMapRange(p, m, m+1))
+			rows, err := exectest.DrainStrings(ctx, x.ReaderMapRange(p, m, m+1), 0)
 			require.NoError(t, err)
 			require.Equal(t, exp.inOrder(p, m, m+1), rows)
 			counts[p] = len(rows)
@@ -249,7 +250,7 @@ func TestReaderRangeCoalesces(t *testing.T) {
 	require.NoError(t, err)
 	exp := runMap(t, f, x, []int{2}, 3, 20, 100, 9)
 	ctx := context.Background()
-	rows, err := drain(ctx, x.ReaderRange(1, 4))
+	rows, err := exectest.DrainStrings(ctx, x.ReaderRange(1, 4), 0)
 	require.NoError(t, err)
 	var want []string
 	for p := 1; p < 4; p++ {
@@ -257,15 +258,15 @@ func TestReaderRangeCoalesces(t *testing.T) {
 	}
 	require.Equal(t, want, rows)
 	// The coalesced partitions are consumed; the others are not.
-	_, err = drain(ctx, x.Reader(2))
+	_, err = exectest.DrainStrings(ctx, x.Reader(2), 0)
 	require.ErrorIs(t, err, shuffle.ErrConsumed)
-	rows, err = drain(ctx, x.Reader(0))
+	rows, err = exectest.DrainStrings(ctx, x.Reader(0), 0)
 	require.NoError(t, err)
 	require.Equal(t, exp.inOrder(0, 0, 3), rows)
 	// Skew split of partition 5 over map tasks {0} and {1, 2}.
-	a, err := drain(ctx, x.ReaderMapRange(5, 0, 1))
+	a, err := exectest.DrainStrings(ctx, x.ReaderMapRange(5, 0, 1), 0)
 	require.NoError(t, err)
-	b, err := drain(ctx, x.ReaderMapRange(5, 1, 3))
+	b, err := exectest.DrainStrings(ctx, x.ReaderMapRange(5, 1, 3), 0)
 	require.NoError(t, err)
 	require.Equal(t, exp.inOrder(5, 0, 3), append(a, b...))
 	x.Release()

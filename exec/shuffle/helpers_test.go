@@ -2,9 +2,6 @@ package shuffle_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -21,6 +18,7 @@ import (
 	"github.com/grainql/grain/exec/hashtable"
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/exec/shuffle"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -162,20 +160,6 @@ func (g *gen) appendRow(b *array.RecordBuilder) {
 	}
 }
 
-// rowStrings renders the live rows of b, one string per row.
-func rowStrings(b exec.Batch) []string {
-	out := make([]string, b.Len())
-	vals := make([]string, b.Rec.NumCols())
-	for i := range out {
-		r := b.Row(i)
-		for c, col := range b.Rec.Columns() {
-			vals[c] = col.ValueStr(r)
-		}
-		out[i] = strings.Join(vals, "|")
-	}
-	return out
-}
-
 // partitionsOf returns the partition the exchange must send each live row
 // of b to, computed independently of the exchange with the engine's hash.
 func partitionsOf(t testing.TB, b exec.Batch, keys []int, parts int) []int {
@@ -209,7 +193,7 @@ func newExpected(parts, tasks int) *expected {
 
 // add records the live rows of batch b of map task m going to parts.
 func (e *expected) add(m int, b exec.Batch, parts []int) {
-	rows := rowStrings(b)
+	rows := exectest.RowStrings(b)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, r := range rows {
@@ -282,30 +266,4 @@ func mapTask(t *testing.T, f *fixture, x *shuffle.Exchange, exp *expected, keys 
 		}
 	}
 	return w.Close(ctx)
-}
-
-// drain reads op to the end, closes it and returns its rows in order.
-func drain(ctx context.Context, op exec.Operator) ([]string, error) {
-	var rows []string
-	if err := op.Open(ctx); err != nil {
-		_ = op.Close()
-		return nil, err
-	}
-	for {
-		b, err := op.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return rows, op.Close()
-		}
-		if err != nil {
-			_ = op.Close()
-			return rows, err
-		}
-		if b.Len() == 0 {
-			b.Release()
-			_ = op.Close()
-			return rows, fmt.Errorf("empty batch")
-		}
-		rows = append(rows, rowStrings(b)...)
-		b.Release()
-	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/grainql/grain/exec/mempool"
 	"github.com/grainql/grain/exec/shuffle"
 	"github.com/grainql/grain/exec/spill"
+	"github.com/grainql/grain/internal/exectest"
 )
 
 func TestNewErrors(t *testing.T) {
@@ -60,7 +61,7 @@ func TestLifecycleErrors(t *testing.T) {
 	require.ErrorIs(t, w0.Write(ctx, narrow), shuffle.ErrSchemaMismatch)
 	// The failed attempt stays failed; a retry replaces it.
 	require.ErrorIs(t, w0.Write(ctx, b), shuffle.ErrSchemaMismatch)
-	_, err = drain(ctx, x.Reader(0))
+	_, err = exectest.DrainStrings(ctx, x.Reader(0), 0)
 	require.ErrorIs(t, err, shuffle.ErrMapNotDone)
 	require.ErrorContains(t, err, "failed")
 
@@ -88,16 +89,16 @@ func TestLifecycleErrors(t *testing.T) {
 	require.ErrorIs(t, x.Writer(2).Write(ctx, b), shuffle.ErrWriterDone)
 	require.EqualValues(t, b.Len(), x.Stats().Rows, "only the last attempt counts")
 
-	rows0, err := drain(ctx, x.Reader(0))
+	rows0, err := exectest.DrainStrings(ctx, x.Reader(0), 0)
 	require.NoError(t, err)
-	rows1, err := drain(ctx, x.Reader(1))
+	rows1, err := exectest.DrainStrings(ctx, x.Reader(1), 0)
 	require.NoError(t, err)
 	require.Len(t, append(rows0, rows1...), b.Len())
-	_, err = drain(ctx, x.Reader(1))
+	_, err = exectest.DrainStrings(ctx, x.Reader(1), 0)
 	require.ErrorIs(t, err, shuffle.ErrConsumed)
-	_, err = drain(ctx, x.ReaderRange(1, 3))
+	_, err = exectest.DrainStrings(ctx, x.ReaderRange(1, 3), 0)
 	require.ErrorIs(t, err, shuffle.ErrInvalidConfig)
-	_, err = drain(ctx, x.ReaderMapRange(0, 1, 3))
+	_, err = exectest.DrainStrings(ctx, x.ReaderMapRange(0, 1, 3), 0)
 	require.ErrorIs(t, err, shuffle.ErrInvalidConfig)
 
 	x.Release()
@@ -148,7 +149,7 @@ func TestReleaseMidway(t *testing.T) {
 	require.ErrorIs(t, err, shuffle.ErrReleased)
 	require.NoError(t, op.Close())
 	require.NoError(t, op.Close())
-	_, err = drain(ctx, x.Reader(1))
+	_, err = exectest.DrainStrings(ctx, x.Reader(1), 0)
 	require.ErrorIs(t, err, shuffle.ErrReleased)
 	held.Release()
 	f.checkClean(t)
@@ -230,10 +231,10 @@ func TestCorruptSpillFile(t *testing.T) {
 	data[0] ^= 0xff           // the first header: partition 0's first batch
 	require.NoError(t, os.WriteFile(path, data, 0o600))
 
-	_, err = drain(ctx, x.Reader(0))
+	_, err = exectest.DrainStrings(ctx, x.Reader(0), 0)
 	require.ErrorIs(t, err, spill.ErrCorruptSpill)
 	require.NoError(t, os.Truncate(path, int64(len(data)/3)))
-	_, err = drain(ctx, x.Reader(1))
+	_, err = exectest.DrainStrings(ctx, x.Reader(1), 0)
 	require.ErrorIs(t, err, spill.ErrCorruptSpill)
 	x.Release()
 	f.checkClean(t)
