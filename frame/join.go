@@ -3,6 +3,7 @@ package frame
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -219,7 +220,7 @@ func usingProject(j *plan.Join, names []string, li, ri []int, how JoinType) (pla
 	}
 	rest := func(off, n int, keyIdx []int) error {
 		for i := 0; i < n; i++ {
-			if contains(keyIdx, i) {
+			if slices.Contains(keyIdx, i) {
 				continue
 			}
 			ref, err := columnRef(js, off+i)
@@ -332,13 +333,4 @@ func explainSelfJoin(err error) error {
 		seen[q] = true
 	}
 	return err
-}
-
-func contains(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

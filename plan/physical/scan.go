@@ -3,6 +3,7 @@ package physical
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -47,7 +48,7 @@ func newScan(n *plan.Scan, batchSize, tasks int) (*scanNode, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !contains(read, i) {
+			if !slices.Contains(read, i) {
 				read = append(read, i)
 			}
 		}
@@ -106,13 +107,4 @@ func (s *scanNode) Open(x *Execution, p int) (exec.Operator, error) {
 		return nil, err
 	}
 	return exec.Instrument(sel, &s.metrics), nil
-}
-
-func contains(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
