@@ -117,8 +117,8 @@ func (pl *planner) join(n *plan.Join) (Node, error) {
 	}
 	js := joinSpec{spec: join.Spec{
 		Type:       joinTypes[typ],
-		LeftKeys:   iota(nl, len(n.On)),
-		RightKeys:  iota(nr, len(n.On)),
+		LeftKeys:   seq(nl, len(n.On)),
+		RightKeys:  seq(nr, len(n.On)),
 		NullsEqual: n.NullsEqual,
 	}, residual: n.Filter}
 	js.combined = concat(l.Schema(), r.Schema())
@@ -143,7 +143,7 @@ func (pl *planner) join(n *plan.Join) (Node, error) {
 	}
 	// Drop the appended keys and restore the logical column order.
 	var keep []int
-	lcols, rcols := iota(0, nl), iota(l.Schema().NumFields(), nr)
+	lcols, rcols := seq(0, nl), seq(l.Schema().NumFields(), nr)
 	if typ.LeftOnly() {
 		keep = lcols
 	} else if st.swap {

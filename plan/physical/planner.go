@@ -31,7 +31,7 @@ func (pl *planner) node(n plan.Node) (Node, error) {
 		return nil, err
 	}
 	if !out.Schema().Equal(n.Schema()) {
-		out = selectNode(out, iota(0, n.Schema().NumFields()), n.Schema())
+		out = selectNode(out, seq(0, n.Schema().NumFields()), n.Schema())
 	}
 	return out, nil
 }
@@ -111,7 +111,7 @@ func (pl *planner) aggregate(n *plan.Aggregate) (Node, error) {
 		return nil, err
 	}
 	k := len(n.GroupBy)
-	keys := iota(0, k)
+	keys := seq(0, k)
 	single := agg.Spec{GroupBy: keys, Aggs: specs, Mode: agg.Single}
 	if distinct || proj.Partitions() == 1 {
 		in := proj
@@ -167,7 +167,7 @@ func (pl *planner) distinct(n *plan.Distinct) (Node, error) {
 	if child.Partitions() == 1 {
 		return local, nil
 	}
-	ex := pl.exchange(local, iota(0, child.Schema().NumFields()))
+	ex := pl.exchange(local, seq(0, child.Schema().NumFields()))
 	return newUnary(ex, child.Schema(), "Distinct (final)", distinctOpener), nil
 }
 
@@ -221,7 +221,7 @@ func (pl *planner) sort(n *plan.Sort, k, offset int64) (Node, error) {
 		out = newMerge(newExchange(sorted, nil, 1), keys, "SortPreservingMerge "+strings.TrimPrefix(n.String(), "Sort: "))
 	}
 	if len(computed) > 0 {
-		out = selectNode(out, iota(0, s.NumFields()), s)
+		out = selectNode(out, seq(0, s.NumFields()), s)
 	}
 	return out, nil
 }
@@ -264,7 +264,7 @@ func (pl *planner) union(n *plan.Union) (Node, error) {
 		}
 		if !sameTypes(k.Schema(), want) {
 			// Cast by position: a branch may hold duplicate names.
-			pos := selectNode(k, iota(0, want.NumFields()), positionalSchema(k.Schema()))
+			pos := selectNode(k, seq(0, want.NumFields()), positionalSchema(k.Schema()))
 			casts := make([]expr.Expr, want.NumFields())
 			for c := range casts {
 				casts[c] = expr.Col(positionalName(c)).Cast(want.Field(c).Type)
@@ -273,7 +273,7 @@ func (pl *planner) union(n *plan.Union) (Node, error) {
 				return nil, err
 			}
 		}
-		kids[i] = selectNode(k, iota(0, want.NumFields()), want)
+		kids[i] = selectNode(k, seq(0, want.NumFields()), want)
 	}
 	return newUnion(want, kids), nil
 }

@@ -92,7 +92,7 @@ func projectNode(child Node, exprs []expr.Expr, keep bool) (Node, error) {
 
 // selectNode keeps the columns cols of child, relabelled with schema.
 func selectNode(child Node, cols []int, schema *arrow.Schema) Node {
-	return newUnary(child, schema, "Select "+strings.Join(colNames(schema, iota(0, len(cols))), ", "), func(_ *Execution, op exec.Operator, _ *exec.Metrics) (exec.Operator, error) {
+	return newUnary(child, schema, "Select "+strings.Join(colNames(schema, seq(0, len(cols))), ", "), func(_ *Execution, op exec.Operator, _ *exec.Metrics) (exec.Operator, error) {
 		return exec.NewColumnSelect(op, cols, schema)
 	})
 }
@@ -123,7 +123,8 @@ func colNames(s *arrow.Schema, idx []int) []string {
 	return out
 }
 
-func iota(from, n int) []int {
+// seq returns from, from+1, …, from+n-1.
+func seq(from, n int) []int {
 	out := make([]int, n)
 	for i := range out {
 		out[i] = from + i
