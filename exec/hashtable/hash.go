@@ -181,7 +181,7 @@ func foldColumn(k kind, arr arrow.Array, sel []int32, lo int, h, u []uint64) {
 		// Floats, bools and bytes: key bits first, then fold.
 		u = u[:len(h)]
 		keyBits(k, arr, sel, lo, lo+len(h), u)
-		foldBits(k.fixedWidth(), v, sel, lo, u, h)
+		foldBits(k.FitsUint64(), v, sel, lo, u, h)
 	}
 }
 

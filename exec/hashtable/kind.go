@@ -6,68 +6,41 @@ import (
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/grainql/grain/exec/layout"
 )
 
 // ErrUnsupportedType is wrapped by the error New and HashRows return for a
 // key column whose Arrow type the table cannot hash or store.
 var ErrUnsupportedType = errors.New("unsupported key type")
 
-// kind is the physical representation of a key column: how its values are
-// read from an Arrow array, hashed, compared and stored.
-type kind uint8
+// kind is the physical layout of a key column: how its values are read
+// from an Arrow array, hashed, compared and stored.
+type kind = layout.Kind
 
 const (
-	kInt8 kind = iota
-	kInt16
-	kInt32
-	kInt64
-	kUint8
-	kUint16
-	kUint32
-	kUint64
-	kFloat32
-	kFloat64
-	kBool
-	kBytes32 // string and binary: int32 offsets + bytes
-	kBytes64 // large_string and large_binary: int64 offsets + bytes
+	kInt8    = layout.Int8
+	kInt16   = layout.Int16
+	kInt32   = layout.Int32
+	kInt64   = layout.Int64
+	kUint8   = layout.Uint8
+	kUint16  = layout.Uint16
+	kUint32  = layout.Uint32
+	kUint64  = layout.Uint64
+	kFloat32 = layout.Float32
+	kFloat64 = layout.Float64
+	kBool    = layout.Bool
+	kBytes32 = layout.Bytes32
+	kBytes64 = layout.Bytes64
 )
 
-// fixedWidth reports whether keys of kind k fit in one uint64 without loss,
-// which is what the single-column fast path stores in its slots.
-func (k kind) fixedWidth() bool { return k <= kBool }
-
-// kindOf maps an Arrow type to its key kind. Logical types that share a
-// physical layout (date32 and int32, timestamp and int64, ...) share a kind.
+// kindOf maps an Arrow type to its key kind.
 func kindOf(dt arrow.DataType) (kind, error) {
-	switch dt.ID() {
-	case arrow.INT8:
-		return kInt8, nil
-	case arrow.INT16:
-		return kInt16, nil
-	case arrow.INT32, arrow.DATE32, arrow.TIME32:
-		return kInt32, nil
-	case arrow.INT64, arrow.DATE64, arrow.TIME64, arrow.TIMESTAMP, arrow.DURATION:
-		return kInt64, nil
-	case arrow.UINT8:
-		return kUint8, nil
-	case arrow.UINT16:
-		return kUint16, nil
-	case arrow.UINT32:
-		return kUint32, nil
-	case arrow.UINT64:
-		return kUint64, nil
-	case arrow.FLOAT32:
-		return kFloat32, nil
-	case arrow.FLOAT64:
-		return kFloat64, nil
-	case arrow.BOOL:
-		return kBool, nil
-	case arrow.STRING, arrow.BINARY:
-		return kBytes32, nil
-	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
-		return kBytes64, nil
+	k, ok := layout.Of(dt)
+	if !ok {
+		return 0, fmt.Errorf("key type %s: %w", dt, ErrUnsupportedType)
 	}
-	return 0, fmt.Errorf("key type %s: %w", dt, ErrUnsupportedType)
+	return k, nil
 }
 
 // kindsOf maps every type of a key to its kind.

@@ -115,7 +115,7 @@ func New(types []arrow.DataType, sizeHint int) (*Table, error) {
 	t := &Table{
 		types:     append([]arrow.DataType(nil), types...),
 		kinds:     kinds,
-		fast:      len(kinds) == 1 && kinds[0].fixedWidth(),
+		fast:      len(kinds) == 1 && kinds[0].FitsUint64(),
 		nullGroup: -1,
 	}
 	for _, k := range kinds {

@@ -60,12 +60,12 @@ func NewComparator(schema *arrow.Schema, keys []Key, slots int) (*Comparator, er
 	}
 	c.pre = newPrefixer(keys[0], kinds[0])
 	c.first = keys[0].Col
-	c.exact = len(keys) == 1 && kinds[0].exact()
+	c.exact = len(keys) == 1 && exact(kinds[0])
 	for i, k := range keys {
 		c.all = append(c.all, newComparer(k, kinds[i], slots))
 	}
 	c.tie = c.all
-	if kinds[0].exact() {
+	if exact(kinds[0]) {
 		c.tie = c.all[1:]
 	}
 	return c, nil

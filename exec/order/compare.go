@@ -232,7 +232,7 @@ func tieBreaker(rec arrow.Record, keys []Key, kinds []kind) func(a, b int32) int
 func tieComparers(keys []Key, kinds []kind, slots int) []colComparer {
 	var cs []colComparer
 	for i, k := range keys {
-		if i == 0 && kinds[0].exact() {
+		if i == 0 && exact(kinds[0]) {
 			continue
 		}
 		cs = append(cs, newComparer(k, kinds[i], slots))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/grainql/grain/exec/layout"
 )
 
 // Key is one ORDER BY term: a column of the input and its direction.
@@ -31,62 +33,37 @@ func (k Key) String() string {
 	return fmt.Sprintf("#%d %s %s", k.Col, dir, nulls)
 }
 
-// kind is the physical representation of a key column: how its values are
-// read, normalized and compared. Logical types sharing a layout (date32 and
-// int32, timestamp and int64, string and binary) share a kind.
-type kind uint8
+// kind is the physical layout of a key column: how its values are read,
+// normalized and compared.
+type kind = layout.Kind
 
 const (
-	kInt8 kind = iota
-	kInt16
-	kInt32
-	kInt64
-	kUint8
-	kUint16
-	kUint32
-	kUint64
-	kFloat32
-	kFloat64
-	kBool
-	kBytes32 // string and binary: int32 offsets + bytes
-	kBytes64 // large_string and large_binary: int64 offsets + bytes
+	kInt8    = layout.Int8
+	kInt16   = layout.Int16
+	kInt32   = layout.Int32
+	kInt64   = layout.Int64
+	kUint8   = layout.Uint8
+	kUint16  = layout.Uint16
+	kUint32  = layout.Uint32
+	kUint64  = layout.Uint64
+	kFloat32 = layout.Float32
+	kFloat64 = layout.Float64
+	kBool    = layout.Bool
+	kBytes32 = layout.Bytes32
+	kBytes64 = layout.Bytes64
 )
 
 // exact reports whether a key of kind k is fully described by its 64-bit
 // normalized prefix, so equal prefixes mean equal values.
-func (k kind) exact() bool { return k < kBytes32 }
+func exact(k kind) bool { return k.FitsUint64() }
 
 // kindOf maps an Arrow type to its key kind.
 func kindOf(dt arrow.DataType) (kind, error) {
-	switch dt.ID() {
-	case arrow.INT8:
-		return kInt8, nil
-	case arrow.INT16:
-		return kInt16, nil
-	case arrow.INT32, arrow.DATE32, arrow.TIME32:
-		return kInt32, nil
-	case arrow.INT64, arrow.DATE64, arrow.TIME64, arrow.TIMESTAMP, arrow.DURATION:
-		return kInt64, nil
-	case arrow.UINT8:
-		return kUint8, nil
-	case arrow.UINT16:
-		return kUint16, nil
-	case arrow.UINT32:
-		return kUint32, nil
-	case arrow.UINT64:
-		return kUint64, nil
-	case arrow.FLOAT32:
-		return kFloat32, nil
-	case arrow.FLOAT64:
-		return kFloat64, nil
-	case arrow.BOOL:
-		return kBool, nil
-	case arrow.STRING, arrow.BINARY:
-		return kBytes32, nil
-	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
-		return kBytes64, nil
+	k, ok := layout.Of(dt)
+	if !ok {
+		return 0, fmt.Errorf("type %s: %w", dt, ErrUnsupportedType)
 	}
-	return 0, fmt.Errorf("type %s: %w", dt, ErrUnsupportedType)
+	return k, nil
 }
 
 // resolveKeys checks keys against schema and returns the kind of each key
