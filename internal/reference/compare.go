@@ -2,6 +2,7 @@ package reference
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -48,14 +49,14 @@ func Compare(a, b any) int {
 		}
 	case arrow.Date32:
 		if y, ok := b.(arrow.Date32); ok {
-			return cmpOrdered(x, y)
+			return cmp.Compare(x, y)
 		}
 	case arrow.Timestamp:
 		if y, ok := b.(arrow.Timestamp); ok {
-			return cmpOrdered(x, y)
+			return cmp.Compare(x, y)
 		}
 	}
-	return cmpOrdered(kindRank(a), kindRank(b))
+	return cmp.Compare(kindRank(a), kindRank(b))
 }
 
 func isNumber(v any) bool {
@@ -82,16 +83,6 @@ func kindRank(v any) int {
 		return 6
 	}
 	return 7
-}
-
-func cmpOrdered[T int | int32 | int64 | arrow.Date32 | arrow.Timestamp](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func cmpBool(a, b bool) int {
@@ -129,7 +120,7 @@ func CompareRows(a, b Row) int {
 			return c
 		}
 	}
-	return cmpOrdered(len(a), len(b))
+	return cmp.Compare(len(a), len(b))
 }
 
 // SortRows sorts rows in place by CompareRows.

@@ -2,6 +2,7 @@ package optimize
 
 import (
 	"bytes"
+	"cmp"
 	"math"
 	"math/big"
 
@@ -209,7 +210,7 @@ func foldCompare(l, r any, lt, rt arrow.DataType) (int, bool) {
 	switch x := l.(type) {
 	case string:
 		y, ok := r.(string)
-		return cmpOrdered(x, y), ok
+		return cmp.Compare(x, y), ok
 	case []byte:
 		y, ok := r.([]byte)
 		return bytes.Compare(x, y), ok
@@ -218,10 +219,10 @@ func foldCompare(l, r any, lt, rt arrow.DataType) (int, bool) {
 		return cmpBool(x, y), ok
 	case arrow.Date32:
 		y, ok := r.(arrow.Date32)
-		return cmpOrdered(x, y), ok
+		return cmp.Compare(x, y), ok
 	case arrow.Timestamp:
 		y, ok := r.(arrow.Timestamp)
-		return cmpOrdered(x, y), ok && arrow.TypeEqual(lt, rt)
+		return cmp.Compare(x, y), ok && arrow.TypeEqual(lt, rt)
 	}
 	return 0, false
 }
@@ -239,16 +240,6 @@ func compareNumbers(x, y any) (int, bool) {
 		return 0, false
 	}
 	return bx.Cmp(by), true
-}
-
-func cmpOrdered[T string | arrow.Date32 | arrow.Timestamp](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func cmpBool(a, b bool) int {
